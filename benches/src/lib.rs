@@ -1,0 +1,1 @@
+//! Benchmark support: the generator of the benchmark trail.

@@ -1,0 +1,1 @@
+//! Lookup tables: audit events, audit classes, BSM errno values and socket constants.

@@ -1,0 +1,1 @@
+//! Building BSM records and keeping trail files (issue #5).
