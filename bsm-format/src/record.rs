@@ -1,0 +1,267 @@
+//! A record: its header fields at hand, its tokens decoded lazily.
+
+use crate::bytes_view::{StringList, Text};
+use crate::decode::decode_token;
+use crate::error::{Error, ErrorKind, Result, TrailerFault};
+use crate::ids;
+use crate::token::{Path, Token};
+use crate::view::{HeaderView, ReturnView, SubjectView};
+use chrono::{DateTime, Utc};
+use serde::ser::SerializeStruct;
+use serde::{Serialize, Serializer};
+
+/// One record, borrowing its bytes from the trail.
+///
+/// Construction checks the framing: a header token whose size is the record's
+/// length, and a trailer that agrees. The tokens in between are decoded only
+/// when iterated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Record<'a> {
+    bytes: &'a [u8],
+    offset: u64,
+    header: HeaderView,
+    header_len: usize,
+}
+
+impl<'a> Record<'a> {
+    /// Checks and wraps `bytes`, which must hold exactly one record. `offset`
+    /// is the record's position in its trail, used in errors.
+    pub fn parse(bytes: &'a [u8], offset: u64) -> Result<Self> {
+        let (header_token, header_len) =
+            decode_token(bytes).map_err(|err| err.shifted(offset))?;
+        let header = header_token.as_header().ok_or_else(|| {
+            Error::new(ErrorKind::NotAHeader(header_token.id()), None, offset)
+        })?;
+        let size = header.size as usize;
+        if size < header_len + ids::TRAILER_LEN {
+            return Err(Error::new(
+                ErrorKind::RecordTooSmall(header.size),
+                Some(header.id),
+                offset,
+            ));
+        }
+        if size > bytes.len() {
+            return Err(Error::new(
+                ErrorKind::Truncated {
+                    needed: size - bytes.len(),
+                },
+                Some(header.id),
+                offset,
+            ));
+        }
+        let bytes = &bytes[..size];
+        let trailer_at = size - ids::TRAILER_LEN;
+        check_trailer(&bytes[trailer_at..], header.size)
+            .map_err(|fault| {
+                Error::new(
+                    ErrorKind::BadTrailer(fault),
+                    Some(ids::TRAILER),
+                    offset + trailer_at as u64,
+                )
+            })?;
+        Ok(Record {
+            bytes,
+            offset,
+            header,
+            header_len,
+        })
+    }
+
+    /// Rebuilds a record from the parts of one that [`Record::parse`] checked.
+    pub(crate) const fn from_checked(
+        bytes: &'a [u8],
+        offset: u64,
+        header: HeaderView,
+        header_len: usize,
+    ) -> Self {
+        Record {
+            bytes,
+            offset,
+            header,
+            header_len,
+        }
+    }
+
+    pub(crate) const fn header_len(&self) -> usize {
+        self.header_len
+    }
+
+    /// The record's bytes, header to trailer.
+    pub const fn bytes(&self) -> &'a [u8] {
+        self.bytes
+    }
+
+    /// The record's byte offset in its trail.
+    pub const fn offset(&self) -> u64 {
+        self.offset
+    }
+
+    pub const fn header(&self) -> &HeaderView {
+        &self.header
+    }
+
+    /// The event number (`AUE_*`).
+    pub const fn event(&self) -> u16 {
+        self.header.event
+    }
+
+    /// The record time, to the millisecond.
+    pub fn time(&self) -> Option<DateTime<Utc>> {
+        self.header.time()
+    }
+
+    /// Every token, header and trailer included, decoded as iterated.
+    pub fn tokens(&self) -> Tokens<'a> {
+        Tokens {
+            bytes: self.bytes,
+            offset: self.offset,
+            position: 0,
+            body_end: self.bytes.len() - ids::TRAILER_LEN,
+            done: false,
+        }
+    }
+
+    /// The tokens between header and trailer.
+    pub fn body(&self) -> Tokens<'a> {
+        Tokens {
+            position: self.header_len,
+            ..self.tokens()
+        }
+    }
+
+    /// The first subject token, of any form.
+    ///
+    /// This and the other accessors look only at the tokens that decode: a
+    /// damaged token ends their search (iterate [`Record::tokens`] to see the error).
+    pub fn subject(&self) -> Option<SubjectView> {
+        self.decoded().find_map(|t| t.as_subject())
+    }
+
+    /// The first process token, of any form.
+    pub fn process(&self) -> Option<SubjectView> {
+        self.decoded().find_map(|t| t.as_process())
+    }
+
+    /// The return token's status and value, of either width.
+    pub fn return_value(&self) -> Option<ReturnView> {
+        self.decoded().find_map(|t| t.as_return())
+    }
+
+    /// The path tokens, in order.
+    pub fn paths(&self) -> impl Iterator<Item = Text<'a>> + 'a {
+        self.decoded().filter_map(|t| match t {
+            Token::Path(Path { path }) => Some(path),
+            _ => None,
+        })
+    }
+
+    /// The first exec args token's strings.
+    pub fn exec_args(&self) -> Option<StringList<'a>> {
+        self.decoded().find_map(|t| match t {
+            Token::ExecArgs(e) => Some(e.strings),
+            _ => None,
+        })
+    }
+
+    fn decoded(&self) -> impl Iterator<Item = Token<'a>> + 'a {
+        self.body().map_while(Result::ok)
+    }
+}
+
+fn check_trailer(raw: &[u8], header_size: u32) -> Result<(), TrailerFault> {
+    match raw {
+        [ids::TRAILER, m0, m1, s0, s1, s2, s3] => {
+            let magic = u16::from_be_bytes([*m0, *m1]);
+            let size = u32::from_be_bytes([*s0, *s1, *s2, *s3]);
+            if magic != ids::TRAILER_MAGIC {
+                Err(TrailerFault::Magic(magic))
+            } else if size != header_size {
+                Err(TrailerFault::Size {
+                    header: header_size,
+                    trailer: size,
+                })
+            } else {
+                Ok(())
+            }
+        }
+        [found, ..] => Err(TrailerFault::Missing { found: *found }),
+        [] => Err(TrailerFault::Missing { found: 0 }),
+    }
+}
+
+/// Serialises as `{"offset", "header", "tokens": [...]}`; a token that fails
+/// to decode ends the list with `{"token": "error", "error": "..."}`.
+impl Serialize for Record<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut state = serializer.serialize_struct("Record", 3)?;
+        state.serialize_field("offset", &self.offset)?;
+        state.serialize_field("header", &self.header)?;
+        state.serialize_field("tokens", &SerializeTokens(self.tokens()))?;
+        state.end()
+    }
+}
+
+struct SerializeTokens<'a>(Tokens<'a>);
+
+impl Serialize for SerializeTokens<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.clone().map(|item| match item {
+            Ok(token) => TokenOrError::Token(token),
+            Err(err) => TokenOrError::Error {
+                error: err.to_string(),
+            },
+        }))
+    }
+}
+
+#[derive(Serialize)]
+#[serde(untagged)]
+enum TokenOrError<'a> {
+    Token(Token<'a>),
+    Error {
+        #[serde(rename = "error")]
+        error: String,
+    },
+}
+
+/// The tokens of a record. After an error it yields nothing more.
+#[derive(Debug, Clone)]
+pub struct Tokens<'a> {
+    bytes: &'a [u8],
+    offset: u64,
+    position: usize,
+    body_end: usize,
+    done: bool,
+}
+
+impl<'a> Iterator for Tokens<'a> {
+    type Item = Result<Token<'a>>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        let at = self.position;
+        // The header was checked when the record was made; it and the body
+        // tokens end where the trailer starts, which bounds unknown tokens.
+        let end = if at < self.body_end {
+            self.body_end
+        } else {
+            self.bytes.len()
+        };
+        if at == self.bytes.len() {
+            self.done = true;
+            return None;
+        }
+        match decode_token(&self.bytes[at..end]) {
+            Ok((token, len)) => {
+                self.position += len;
+                Some(Ok(token))
+            }
+            Err(err) => {
+                self.done = true;
+                Some(Err(err.shifted(self.offset + at as u64)))
+            }
+        }
+    }
+}
