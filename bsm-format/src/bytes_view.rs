@@ -198,9 +198,9 @@ impl<'a> U64List<'a> {
     }
 
     pub fn iter(&self) -> impl Iterator<Item = u64> + 'a {
-        self.raw.chunks_exact(8).map(|c| {
-            u64::from_be_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]])
-        })
+        self.raw
+            .chunks_exact(8)
+            .map(|c| u64::from_be_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]))
     }
 }
 

@@ -130,7 +130,10 @@ fn token_body(id: u8, i: &[u8]) -> PResult<'_, Token<'_>> {
         ids::IDENTITY => identity(i),
         id => Ok((
             &i[i.len()..],
-            Token::Unknown(Unknown { id, bytes: Bytes(i) }),
+            Token::Unknown(Unknown {
+                id,
+                bytes: Bytes(i),
+            }),
         )),
     }
 }

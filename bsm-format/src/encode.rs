@@ -65,7 +65,13 @@ pub fn encoded_len(token: &Token<'_>) -> usize {
         Token::ArgUuid(u) | Token::RetUuid(u) => 19 + u.text.raw().len(),
         Token::Rights(r) => r.words.raw().len(),
         Token::Identity(i) => {
-            4 + 2 + i.signing_id.raw().len() + 1 + 2 + i.team_id.raw().len() + 1 + 2
+            4 + 2
+                + i.signing_id.raw().len()
+                + 1
+                + 2
+                + i.team_id.raw().len()
+                + 1
+                + 2
                 + i.cdhash.0.len()
         }
         Token::Unknown(u) => u.bytes.0.len(),
@@ -78,9 +84,8 @@ pub fn encoded_len(token: &Token<'_>) -> usize {
 /// `header` must be one of the four header variants; its own `size` is ignored.
 /// Returns the record's size.
 pub fn encode_record(header: &Token<'_>, body: &[Token<'_>], out: &mut impl BufMut) -> Result<u32> {
-    let total = encoded_len(header)
-        + body.iter().map(encoded_len).sum::<usize>()
-        + ids::TRAILER_LEN;
+    let total =
+        encoded_len(header) + body.iter().map(encoded_len).sum::<usize>() + ids::TRAILER_LEN;
     let size = u32::try_from(total).map_err(|_| {
         Error::new(
             ErrorKind::TooLong {
@@ -177,7 +182,9 @@ fn check(token: &Token<'_>) -> Result<(), ErrorKind> {
         }
         Token::NewGroups(g) => {
             if g.gids.raw().len() % 4 != 0 {
-                Err(ErrorKind::Inconsistent("gid list is not a whole number of u32"))
+                Err(ErrorKind::Inconsistent(
+                    "gid list is not a whole number of u32",
+                ))
             } else if u16::try_from(g.gids.len()).is_err() {
                 Err(ErrorKind::TooLong {
                     field: "gid list",
@@ -191,7 +198,9 @@ fn check(token: &Token<'_>) -> Result<(), ErrorKind> {
             if g.gids.raw().len() == 4 * OLD_GROUPS_COUNT {
                 Ok(())
             } else {
-                Err(ErrorKind::Inconsistent("an old group token holds exactly 16 gids"))
+                Err(ErrorKind::Inconsistent(
+                    "an old group token holds exactly 16 gids",
+                ))
             }
         }
         Token::ExecArgs(e) | Token::ExecEnv(e) => check_string_list(&e.strings),

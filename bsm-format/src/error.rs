@@ -97,7 +97,10 @@ impl fmt::Display for TrailerFault {
             }
             TrailerFault::Magic(magic) => write!(f, "magic 0x{magic:04x}, expected 0xb105"),
             TrailerFault::Size { header, trailer } => {
-                write!(f, "trailer size {trailer} differs from header size {header}")
+                write!(
+                    f,
+                    "trailer size {trailer} differs from header size {header}"
+                )
             }
         }
     }

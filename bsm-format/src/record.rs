@@ -27,11 +27,10 @@ impl<'a> Record<'a> {
     /// Checks and wraps `bytes`, which must hold exactly one record. `offset`
     /// is the record's position in its trail, used in errors.
     pub fn parse(bytes: &'a [u8], offset: u64) -> Result<Self> {
-        let (header_token, header_len) =
-            decode_token(bytes).map_err(|err| err.shifted(offset))?;
-        let header = header_token.as_header().ok_or_else(|| {
-            Error::new(ErrorKind::NotAHeader(header_token.id()), None, offset)
-        })?;
+        let (header_token, header_len) = decode_token(bytes).map_err(|err| err.shifted(offset))?;
+        let header = header_token
+            .as_header()
+            .ok_or_else(|| Error::new(ErrorKind::NotAHeader(header_token.id()), None, offset))?;
         let size = header.size as usize;
         if size < header_len + ids::TRAILER_LEN {
             return Err(Error::new(
@@ -51,14 +50,13 @@ impl<'a> Record<'a> {
         }
         let bytes = &bytes[..size];
         let trailer_at = size - ids::TRAILER_LEN;
-        check_trailer(&bytes[trailer_at..], header.size)
-            .map_err(|fault| {
-                Error::new(
-                    ErrorKind::BadTrailer(fault),
-                    Some(ids::TRAILER),
-                    offset + trailer_at as u64,
-                )
-            })?;
+        check_trailer(&bytes[trailer_at..], header.size).map_err(|fault| {
+            Error::new(
+                ErrorKind::BadTrailer(fault),
+                Some(ids::TRAILER),
+                offset + trailer_at as u64,
+            )
+        })?;
         Ok(Record {
             bytes,
             offset,

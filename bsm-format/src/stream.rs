@@ -3,11 +3,11 @@
 //! Items come out as [`OwnedItem`]s over `bytes::Bytes`: the buffer is split,
 //! not copied, and an item can be kept after the splitter has moved on.
 
+use crate::bytes_view::Text;
 use crate::error::{Error, ErrorKind, Result};
+use crate::ids;
 use crate::record::Record;
 use crate::split::{DEFAULT_MAX_RECORD_SIZE, Frame, TrailItem, frame, parse_item};
-use crate::bytes_view::Text;
-use crate::ids;
 use crate::token::{File32, File64, Token};
 use crate::view::HeaderView;
 use bytes::{Bytes, BytesMut};
@@ -66,7 +66,11 @@ pub struct OwnedFile {
 impl OwnedFile {
     fn new(bytes: Bytes, token: &Token<'_>, offset: u64) -> Self {
         let (seconds, milliseconds, name_len) = match token {
-            Token::File(f) => (u64::from(f.seconds), u64::from(f.milliseconds), f.name.raw().len()),
+            Token::File(f) => (
+                u64::from(f.seconds),
+                u64::from(f.milliseconds),
+                f.name.raw().len(),
+            ),
             Token::OtherFile64(f) => (f.seconds, f.milliseconds, f.name.raw().len()),
             _ => (0, 0, 0),
         };
@@ -83,7 +87,10 @@ impl OwnedFile {
     /// The decoded file token.
     pub fn token(&self) -> Token<'_> {
         let name = Text::from_raw(&self.bytes[self.name_at..]);
-        match (u32::try_from(self.seconds), u32::try_from(self.milliseconds)) {
+        match (
+            u32::try_from(self.seconds),
+            u32::try_from(self.milliseconds),
+        ) {
             (Ok(seconds), Ok(milliseconds)) if self.bytes[0] == ids::FILE => Token::File(File32 {
                 seconds,
                 milliseconds,
@@ -229,7 +236,11 @@ impl<R: Read> Iterator for StreamSplitter<R> {
                         }
                         Ok(TrailItem::File(f)) => {
                             let token = f.token;
-                            Ok(OwnedItem::File(OwnedFile::new(bytes.clone(), &token, offset)))
+                            Ok(OwnedItem::File(OwnedFile::new(
+                                bytes.clone(),
+                                &token,
+                                offset,
+                            )))
                         }
                         Err(err) => {
                             self.stopped = true;

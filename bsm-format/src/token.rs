@@ -344,11 +344,10 @@ pub struct Arbitrary<'a> {
 impl Arbitrary<'_> {
     /// The items, read big-endian at full width.
     pub fn values(&self) -> impl Iterator<Item = u64> + '_ {
-        self.data.0.chunks_exact(self.unit.size()).map(|chunk| {
-            chunk
-                .iter()
-                .fold(0u64, |acc, &b| (acc << 8) | u64::from(b))
-        })
+        self.data
+            .0
+            .chunks_exact(self.unit.size())
+            .map(|chunk| chunk.iter().fold(0u64, |acc, &b| (acc << 8) | u64::from(b)))
     }
 }
 

@@ -49,8 +49,8 @@ fn bare_tokens_decode_and_reencode_exactly() {
     let mut checked = 0;
     for path in corpus().into_iter().filter(|p| is_bare_token(p)) {
         let bytes = fs::read(&path).unwrap();
-        let (token, len) = decode_token(&bytes)
-            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let (token, len) =
+            decode_token(&bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         assert_eq!(len, bytes.len(), "{}: token length", path.display());
         assert!(
             !matches!(token, Token::Unknown(_)),
