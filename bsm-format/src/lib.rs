@@ -12,6 +12,36 @@
 //!
 //! No input makes this crate panic or loop: every failure is an [`Error`]
 //! that names the token id and the byte offset.
+//!
+//! ```
+//! use bsm_format::*;
+//! use std::net::Ipv4Addr;
+//!
+//! // Build a record: header, subject, path, return; sizes are filled in.
+//! let header = Token::Header32(Header32 {
+//!     size: 0, version: 11, event: 72, modifier: 0,
+//!     seconds: 1_700_000_000, milliseconds: 123,
+//! });
+//! let ids = ProcessIds { auid: 1000, euid: 0, egid: 0, ruid: 1000, rgid: 1000, pid: 42, sid: 7 };
+//! let body = [
+//!     Token::Subject32(Subject32 { ids, port: 0, addr: Ipv4Addr::LOCALHOST }),
+//!     Token::Path(Path { path: Text::from_raw(b"/etc/passwd\0") }),
+//!     Token::Return32(Return32 { status: 0, value: 3 }),
+//! ];
+//! let mut trail = Vec::new();
+//! encode_record(&header, &body, &mut trail)?;
+//!
+//! // Read it back.
+//! for item in Splitter::new(&trail) {
+//!     let TrailItem::Record(record) = item? else { continue };
+//!     assert_eq!(record.event(), 72);
+//!     assert_eq!(record.subject().map(|s| s.auid), Some(1000));
+//!     assert!(record.return_value().is_some_and(|r| r.is_success()));
+//!     assert_eq!(record.paths().next().map(|p| p.bytes()), Some(&b"/etc/passwd"[..]));
+//!     assert_eq!(record.time().map(|t| t.to_rfc3339()), Some("2023-11-14T22:13:20.123+00:00".into()));
+//! }
+//! # Ok::<(), bsm_format::Error>(())
+//! ```
 
 mod bytes_view;
 mod decode;

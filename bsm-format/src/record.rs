@@ -6,7 +6,7 @@ use crate::error::{Error, ErrorKind, Result, TrailerFault};
 use crate::ids;
 use crate::token::{Path, Token};
 use crate::view::{HeaderView, ReturnView, SubjectView};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SecondsFormat, Utc};
 use serde::ser::SerializeStruct;
 use serde::{Serialize, Serializer};
 
@@ -187,12 +187,17 @@ fn check_trailer(raw: &[u8], header_size: u32) -> Result<(), TrailerFault> {
     }
 }
 
-/// Serialises as `{"offset", "header", "tokens": [...]}`; a token that fails
-/// to decode ends the list with `{"token": "error", "error": "..."}`.
+/// Serialises as `{"offset", "time", "header", "tokens": [...]}`, `time`
+/// being RFC 3339 in UTC with milliseconds (null if out of range); a token
+/// that fails to decode ends the list with `{"error": "..."}`.
 impl Serialize for Record<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("Record", 3)?;
+        let time = self
+            .time()
+            .map(|t| t.to_rfc3339_opts(SecondsFormat::Millis, true));
+        let mut state = serializer.serialize_struct("Record", 4)?;
         state.serialize_field("offset", &self.offset)?;
+        state.serialize_field("time", &time)?;
         state.serialize_field("header", &self.header)?;
         state.serialize_field("tokens", &SerializeTokens(self.tokens()))?;
         state.end()
