@@ -55,6 +55,10 @@ pub enum ErrorKind {
     /// A string that should end in a NUL does not.
     #[error("string without terminating NUL")]
     MissingNul,
+    /// A standalone file token whose name is not one NUL-terminated string,
+    /// which is what auditd writes: most likely a damaged length.
+    #[error("file token name is not one NUL-terminated string")]
+    FileName,
     /// A record does not begin with a header token.
     #[error("expected a header or file token, found id 0x{0:02x}")]
     NotAHeader(u8),

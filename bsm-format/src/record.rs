@@ -65,6 +65,23 @@ impl<'a> Record<'a> {
         })
     }
 
+    /// What [`Record::parse`] found, to rebuild the record over the same
+    /// bytes later without checking them again.
+    pub const fn shape(&self) -> RecordShape {
+        RecordShape {
+            header: self.header,
+            header_len: self.header_len,
+            len: self.bytes.len(),
+        }
+    }
+
+    /// Rebuilds a record that [`Record::parse`] checked, from its bytes and
+    /// [`Record::shape`]. `None` if `bytes` is not as long as the record was.
+    pub fn with_shape(bytes: &'a [u8], offset: u64, shape: RecordShape) -> Option<Self> {
+        (bytes.len() == shape.len)
+            .then(|| Self::from_checked(bytes, offset, shape.header, shape.header_len))
+    }
+
     /// Rebuilds a record from the parts of one that [`Record::parse`] checked.
     pub(crate) const fn from_checked(
         bytes: &'a [u8],
@@ -164,6 +181,14 @@ impl<'a> Record<'a> {
     fn decoded(&self) -> impl Iterator<Item = Token<'a>> + 'a {
         self.body().map_while(Result::ok)
     }
+}
+
+/// The framing of a checked record: see [`Record::shape`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RecordShape {
+    header: HeaderView,
+    header_len: usize,
+    len: usize,
 }
 
 fn check_trailer(raw: &[u8], header_size: u32) -> Result<(), TrailerFault> {

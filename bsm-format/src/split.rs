@@ -125,11 +125,25 @@ pub struct FileItem<'a> {
 }
 
 /// Checks and wraps a complete item of `bytes` (as framed by [`frame`]).
+///
+/// A record must have a trailer that agrees with its header; a standalone
+/// file token must have a name that is one NUL-terminated string.
 pub fn parse_item(bytes: &[u8], record: bool, offset: u64) -> Result<TrailItem<'_>> {
     if record {
         return Record::parse(bytes, offset).map(TrailItem::Record);
     }
     let (token, _) = decode_token(bytes).map_err(|err| err.shifted(offset))?;
+    let name = match &token {
+        Token::File(f) => f.name.raw(),
+        Token::OtherFile64(f) => f.name.raw(),
+        _ => &[],
+    };
+    // A file token has no size field or trailer to check it by; a name that
+    // is one C string is what tells a real one from a damaged length.
+    match name.iter().position(|&b| b == 0) {
+        Some(end) if end + 1 == name.len() => {}
+        _ => return Err(Error::new(ErrorKind::FileName, Some(bytes[0]), offset)),
+    }
     Ok(TrailItem::File(FileItem {
         offset,
         bytes,
