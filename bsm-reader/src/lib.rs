@@ -1,1 +1,11 @@
-//! Reading BSM trails: praudit and auditreduce build on this crate (issues #3 and #4).
+//! Reading BSM trails, and the tools praudit and auditreduce built on it.
+//!
+//! The reader ([`reader`]) knows nothing of output; the printer knows nothing
+//! of files.
+
+pub mod reader;
+mod window;
+
+pub use reader::{Damage, Event, ReadOptions, TrailReader};
+
+pub mod printer;
