@@ -8,4 +8,3 @@ mod window;
 
 pub use reader::{Damage, Event, ReadOptions, TrailReader};
 
-pub mod printer;
