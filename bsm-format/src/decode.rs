@@ -1,7 +1,8 @@
 //! Zero-copy token decoding with nom.
 //!
 //! Every parser borrows from the input. The number parsers are nom's
-//! streaming ones, so running out of input says how many bytes were missing.
+//! streaming ones, so running out of input says how many bytes were missing:
+//! exactly for fixed-size tokens, at least that many for the others.
 
 use crate::bytes_view::{Bytes, StringList, Text, U32List, U64List};
 use crate::error::{Error, ErrorKind, Result};
@@ -49,8 +50,47 @@ pub fn decode_token(input: &[u8]) -> Result<(Token<'_>, usize)> {
     };
     match token_body(id, body) {
         Ok((rest, token)) => Ok((token, input.len() - rest.len())),
-        Err(err) => Err(Error::new(to_error_kind(err), Some(id), 0)),
+        Err(err) => {
+            let kind = match to_error_kind(err) {
+                // nom knows what the field being read lacks; a fixed-size
+                // token's whole length says what the token lacks.
+                ErrorKind::Truncated { needed } => ErrorKind::Truncated {
+                    needed: fixed_body_len(id)
+                        .map_or(needed, |len| needed.max(1 + len - input.len().min(1 + len))),
+                },
+                kind => kind,
+            };
+            Err(Error::new(kind, Some(id), 0))
+        }
     }
+}
+
+/// The length after the id of tokens whose layout has no variable part.
+const fn fixed_body_len(id: u8) -> Option<usize> {
+    Some(match id {
+        ids::TRAILER => 6,
+        ids::HEADER32 => 17,
+        ids::HEADER64 => 25,
+        ids::IPC => 5,
+        ids::SUBJECT32 | ids::PROCESS32 => 36,
+        ids::SUBJECT64 | ids::PROCESS64 => 40,
+        ids::RETURN32 => 5,
+        ids::RETURN64 => 9,
+        ids::IN_ADDR => 4,
+        ids::IP => 20,
+        ids::IP_PORT => 2,
+        ids::SOCKET => 14,
+        ids::SOCK_INET32 => 8,
+        ids::SOCK_INET128 => 20,
+        ids::SEQUENCE => 4,
+        ids::IPC_PERM => 28,
+        ids::ATTR32 => 28,
+        ids::ATTR64 => 32,
+        ids::ATTR => 24,
+        ids::EXIT => 8,
+        ids::GROUPS => 64,
+        _ => return None,
+    })
 }
 
 fn to_error_kind(err: NomErr<Fault>) -> ErrorKind {

@@ -172,7 +172,11 @@ fn check(token: &Token<'_>) -> Result<(), ErrorKind> {
         }
         Token::Opaque(o) => counted_fits("opaque data", o.data.0),
         Token::Arbitrary(a) => {
-            if a.data.0.len() == usize::from(a.count) * a.unit.size() {
+            if matches!(a.format, PrintFormat::Other(b) if b <= 4) {
+                Err(ErrorKind::Inconsistent(
+                    "print format Other(0..=4) is not canonical: use the named variant",
+                ))
+            } else if a.data.0.len() == usize::from(a.count) * a.unit.size() {
                 Ok(())
             } else {
                 Err(ErrorKind::Inconsistent(

@@ -43,7 +43,9 @@ impl fmt::Display for TokenIdSuffix {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ErrorKind {
-    /// The input ends before the token or record does.
+    /// The input ends before the token or record does. `needed` is exact
+    /// for records and fixed-size tokens, a lower bound for tokens with
+    /// variable-length fields.
     #[error("truncated: {needed} more bytes needed")]
     Truncated { needed: usize },
     /// An `_ex` address type other than 4 (IPv4) or 16 (IPv6).

@@ -27,7 +27,21 @@ impl<'a> Record<'a> {
     /// Checks and wraps `bytes`, which must hold exactly one record. `offset`
     /// is the record's position in its trail, used in errors.
     pub fn parse(bytes: &'a [u8], offset: u64) -> Result<Self> {
-        let (header_token, header_len) = decode_token(bytes).map_err(|err| err.shifted(offset))?;
+        let (header_token, header_len) = decode_token(bytes).map_err(|err| {
+            // A header cut short by its own size field, with all of that size
+            // at hand, is a size too small, not a truncated input.
+            let claimed = bytes
+                .get(1..5)
+                .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]));
+            match (err.kind, claimed) {
+                (ErrorKind::Truncated { .. }, Some(size))
+                    if ids::is_header(bytes[0]) && size as usize <= bytes.len() =>
+                {
+                    Error::new(ErrorKind::RecordTooSmall(size), Some(bytes[0]), offset)
+                }
+                _ => err.shifted(offset),
+            }
+        })?;
         let header = header_token
             .as_header()
             .ok_or_else(|| Error::new(ErrorKind::NotAHeader(header_token.id()), None, offset))?;

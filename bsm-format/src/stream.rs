@@ -146,6 +146,7 @@ impl OwnedItem {
 pub struct StreamSplitter<R> {
     reader: R,
     buffer: BytesMut,
+    scratch: Box<[u8]>,
     offset: u64,
     max_record_size: u32,
     stopped: bool,
@@ -156,6 +157,7 @@ impl<R: Read> StreamSplitter<R> {
         StreamSplitter {
             reader,
             buffer: BytesMut::new(),
+            scratch: vec![0; READ_CHUNK].into_boxed_slice(),
             offset: 0,
             max_record_size: DEFAULT_MAX_RECORD_SIZE,
             stopped: false,
@@ -175,27 +177,18 @@ impl<R: Read> StreamSplitter<R> {
     /// Reads until the buffer holds `total` bytes; false at end of input.
     fn fill(&mut self, total: usize) -> io::Result<bool> {
         while self.buffer.len() < total {
-            let filled = self.buffer.len();
-            let want = (total - filled).max(READ_CHUNK);
-            self.buffer.resize(filled + want, 0);
+            // Read into a scratch chunk and append what came: a reader that
+            // returns a few bytes at a time costs only those bytes.
             let read = loop {
-                match self.reader.read(&mut self.buffer[filled..]) {
+                match self.reader.read(&mut self.scratch) {
                     Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
                     other => break other,
                 }
-            };
-            match read {
-                Ok(n) => {
-                    self.buffer.truncate(filled + n);
-                    if n == 0 {
-                        return Ok(false);
-                    }
-                }
-                Err(err) => {
-                    self.buffer.truncate(filled);
-                    return Err(err);
-                }
+            }?;
+            if read == 0 {
+                return Ok(false);
             }
+            self.buffer.extend_from_slice(&self.scratch[..read]);
         }
         Ok(true)
     }

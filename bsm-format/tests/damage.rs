@@ -524,7 +524,6 @@ fn header_size_smaller_than_header_plus_trailer() {
 /// but cannot hold the header itself. That is a record too small, not a
 /// truncated input: the whole trail is there.
 #[test]
-#[ignore = "bug: Record::parse reports Truncated{needed:5} for a header size (41) smaller than its own header (46); expected RecordTooSmall(41)"]
 fn header_size_smaller_than_its_own_header_is_too_small_not_truncated() {
     let trail = built_trail();
     assert_eq!(trail.items[4].bytes[0], 0x79);
@@ -758,9 +757,10 @@ fn io_error_from_the_reader_is_reported_at_the_pending_item() {
 
 #[test]
 fn error_display_names_token_id_and_offset() {
-    // A file token of exactly 123 bytes (11 + name of 112), then a header32
-    // whose size (10) cannot hold a record.
-    let name = [b'x'; 112];
+    // A file token of exactly 123 bytes (11 + a name of 111 bytes and its
+    // NUL), then a header32 whose size (10) cannot hold a record.
+    let mut name = [b'x'; 112];
+    name[111] = 0;
     let mut bytes = Vec::new();
     encode_token(
         &Token::File(File32 {
@@ -842,4 +842,16 @@ fn owned_items_from_the_stream_keep_their_tokens() {
         }
         other => panic!("expected a record, got {other:?}"),
     }
+}
+
+#[test]
+fn a_standalone_file_token_whose_name_is_not_one_c_string_is_damage() {
+    // 0x11, seconds 0, msec 0, name length 3, "ab" without its NUL.
+    let bytes = [0x11, 0, 0, 0, 0, 0, 0, 0, 0, 0x00, 0x03, b'a', b'b', b'c'];
+    let err = Splitter::new(&bytes).next().unwrap().unwrap_err();
+    assert_eq!(err, Error::new(ErrorKind::FileName, Some(0x11), 0));
+    // Two NULs: the length runs past the name auditd wrote.
+    let bytes = [0x11, 0, 0, 0, 0, 0, 0, 0, 0, 0x00, 0x03, b'a', 0, 0];
+    let err = Splitter::new(&bytes).next().unwrap().unwrap_err();
+    assert_eq!(err.kind, ErrorKind::FileName);
 }
