@@ -40,8 +40,9 @@ impl fmt::Display for Damage {
             "{}: damaged region at byte offset {}, {} bytes skipped: {}",
             self.source, self.offset, self.length, self.error.kind
         )?;
-        if let Some(id) = self.error.token_id {
-            write!(f, " (token 0x{id:02x})")?;
+        match (self.error.token_id, self.error.kind) {
+            (_, ErrorKind::NotAHeader(_)) | (None, _) => {}
+            (Some(id), _) => write!(f, " (token 0x{id:02x})")?,
         }
         if self.error.offset != self.offset {
             write!(f, " at byte offset {}", self.error.offset)?;
@@ -163,7 +164,23 @@ impl TrailReader {
         if !self.started {
             self.started = true;
             if self.options.sync_at_start {
+                self.window.want(1)?;
+                let first = self.window.data().first().copied();
                 self.skip_to_record()?;
+                // Skipping into a record is what -p is for; an input with no
+                // record at all is damage all the same.
+                if self.offset > 0 && self.window.data().is_empty() {
+                    return Ok(Some(Event::Damage(Damage {
+                        source: self.source.clone(),
+                        offset: 0,
+                        length: self.offset,
+                        error: FormatError::new(
+                            ErrorKind::NotAHeader(first.unwrap_or(0)),
+                            first,
+                            0,
+                        ),
+                    })));
+                }
             }
         }
         loop {
