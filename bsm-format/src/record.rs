@@ -154,6 +154,7 @@ impl<'a> Record<'a> {
     pub fn body(&self) -> Tokens<'a> {
         Tokens {
             position: self.header_len,
+            bytes: &self.bytes[..self.bytes.len() - ids::TRAILER_LEN],
             ..self.tokens()
         }
     }

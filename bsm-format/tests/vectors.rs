@@ -1542,7 +1542,8 @@ fn whole_record_parses_with_accessors() {
     let tokens: Vec<_> = record.tokens().map(Result::unwrap).collect();
     assert_eq!(tokens, open_record_tokens(99));
     let body: Vec<_> = record.body().map(Result::unwrap).collect();
-    assert_eq!(body, open_record_tokens(99)[1..]);
+    let all = open_record_tokens(99);
+    assert_eq!(body, all[1..all.len() - 1]);
 
     let subject = record.subject().unwrap();
     assert_eq!(subject.auid, 1000);
@@ -2075,4 +2076,13 @@ fn encode_record_refusals_write_nothing() {
     let err = encode_record(&tokens[2], &[tokens[3]], &mut out).unwrap_err();
     assert!(matches!(err.kind, ErrorKind::Inconsistent(_)), "{err}");
     assert!(out.is_empty());
+}
+
+#[test]
+fn body_yields_the_tokens_between_header_and_trailer_only() {
+    let record = Record::parse(&OPEN_RECORD, 0).unwrap();
+    let all: Vec<_> = record.tokens().map(Result::unwrap).collect();
+    let body: Vec<_> = record.body().map(Result::unwrap).collect();
+    assert_eq!(body, all[1..all.len() - 1]);
+    assert!(matches!(all.last(), Some(Token::Trailer(_))));
 }

@@ -8,3 +8,5 @@ mod window;
 
 pub use reader::{Damage, Event, ReadOptions, TrailReader};
 
+pub mod printer;
+pub use bsm_format::TrailItem;
