@@ -8,9 +8,18 @@ use std::io::{self, Read};
 /// Bytes asked of a stream at a time; also the smallest buffer kept.
 const READ_CHUNK: usize = 256 * 1024;
 
+/// How far a mapped input is read before the pages behind are given back,
+/// so that memory stays bounded whatever the trail's size.
+const RELEASE_STEP: usize = 8 << 20;
+
 pub(crate) enum Window {
-    /// A whole input in memory; `position` is where the unread part starts.
-    Mapped { data: MappedData, position: usize },
+    /// A whole input in memory; `position` is where the unread part starts,
+    /// and pages before `released` have been given back to the kernel.
+    Mapped {
+        data: MappedData,
+        position: usize,
+        released: usize,
+    },
     /// A stream; `buffer[start..end]` holds read bytes not yet consumed.
     Stream {
         reader: Box<dyn Read + Send>,
@@ -37,7 +46,15 @@ impl MappedData {
 
 impl Window {
     pub(crate) fn mapped(data: MappedData) -> Self {
-        Window::Mapped { data, position: 0 }
+        if let MappedData::Map(map) = &data {
+            // A hint only: reading ahead is what the kernel would do anyway.
+            let _ = map.advise(memmap2::Advice::Sequential);
+        }
+        Window::Mapped {
+            data,
+            position: 0,
+            released: 0,
+        }
     }
 
     pub(crate) fn stream(reader: Box<dyn Read + Send>) -> Self {
@@ -53,7 +70,7 @@ impl Window {
     /// The unread bytes at hand.
     pub(crate) fn data(&self) -> &[u8] {
         match self {
-            Window::Mapped { data, position } => &data.as_slice()[*position..],
+            Window::Mapped { data, position, .. } => &data.as_slice()[*position..],
             Window::Stream {
                 buffer, start, end, ..
             } => &buffer[*start..*end],
@@ -63,8 +80,30 @@ impl Window {
     /// Consumes `n` bytes (at most what is at hand).
     pub(crate) fn advance(&mut self, n: usize) {
         match self {
-            Window::Mapped { data, position } => {
+            Window::Mapped {
+                data,
+                position,
+                released,
+            } => {
                 *position = (*position + n).min(data.as_slice().len());
+                if let MappedData::Map(map) = data {
+                    let behind = *position / RELEASE_STEP * RELEASE_STEP;
+                    if behind > *released {
+                        // SAFETY: the map is private and read-only, so dropping
+                        // its pages only makes later reads fetch them from the
+                        // file again. Nothing borrows bytes before `position`:
+                        // items are handed out by `&mut self` calls, and this
+                        // one consumes what the previous call handed out.
+                        let _ = unsafe {
+                            map.unchecked_advise_range(
+                                memmap2::UncheckedAdvice::DontNeed,
+                                *released,
+                                behind - *released,
+                            )
+                        };
+                        *released = behind;
+                    }
+                }
             }
             Window::Stream { start, end, .. } => *start = (*start + n).min(*end),
         }
