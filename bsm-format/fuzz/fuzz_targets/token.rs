@@ -42,10 +42,10 @@ fn check_token(data: &[u8]) -> Option<usize> {
         decode_token(&out).unwrap_or_else(|e| panic!("re-encoded {token:?} does not decode: {e}"));
     assert_eq!(again, token);
     assert_eq!(again_len, len);
-    if !matches!(token, Token::Unknown(_)) && len > 1 {
-        if let Ok((short, short_len)) = decode_token(&out[..len - 1]) {
-            panic!("{token:?} minus its last byte decodes as {short:?} ({short_len} bytes)");
-        }
+    if !matches!(token, Token::Unknown(_))
+        && let Ok((short, short_len)) = decode_token(&out[..len - 1])
+    {
+        panic!("{token:?} minus its last byte decodes as {short:?} ({short_len} bytes)");
     }
 
     // Views, lists and formatting.
