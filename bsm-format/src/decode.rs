@@ -44,7 +44,18 @@ fn fail<T>(fault: Fault) -> PResult<'static, T> {
 /// `input` should end where the token's record body ends (just before the
 /// trailer): a token of unknown id takes every remaining byte. Errors carry
 /// offsets relative to the start of `input`.
+#[inline]
 pub fn decode_token(input: &[u8]) -> Result<(Token<'_>, usize)> {
+    let mut len = 0;
+    if let Some(Ok(token)) = crate::fast::decode(input, &mut len) {
+        return Ok((token, len));
+    }
+    decode_token_general(input)
+}
+
+/// Every token id, and the exact error for damaged input.
+#[inline(never)]
+pub(crate) fn decode_token_general(input: &[u8]) -> Result<(Token<'_>, usize)> {
     let Some((&id, body)) = input.split_first() else {
         return Err(Error::new(ErrorKind::Truncated { needed: 1 }, None, 0));
     };

@@ -47,6 +47,7 @@ mod bytes_view;
 mod decode;
 mod encode;
 mod error;
+mod fast;
 pub mod ids;
 mod record;
 mod split;

@@ -26,7 +26,41 @@ pub struct Record<'a> {
 impl<'a> Record<'a> {
     /// Checks and wraps `bytes`, which must hold exactly one record. `offset`
     /// is the record's position in its trail, used in errors.
+    #[inline]
     pub fn parse(bytes: &'a [u8], offset: u64) -> Result<Self> {
+        match Self::parse_fast(bytes, offset) {
+            Some(record) => Ok(record),
+            None => Self::parse_general(bytes, offset),
+        }
+    }
+
+    /// A sound record with a header the fast path reads; None for anything
+    /// else, which [`Record::parse_general`] then checks (and reports).
+    #[inline(always)]
+    fn parse_fast(bytes: &'a [u8], offset: u64) -> Option<Self> {
+        let (header, header_len) = crate::fast::header(bytes)?;
+        let size = header.size as usize;
+        if size < header_len + ids::TRAILER_LEN {
+            return None;
+        }
+        let bytes = bytes.get(..size)?;
+        let t = bytes.last_chunk::<{ ids::TRAILER_LEN }>()?;
+        if t[0] != ids::TRAILER
+            || u16::from_be_bytes([t[1], t[2]]) != ids::TRAILER_MAGIC
+            || u32::from_be_bytes([t[3], t[4], t[5], t[6]]) != header.size
+        {
+            return None;
+        }
+        Some(Record {
+            bytes,
+            offset,
+            header,
+            header_len,
+        })
+    }
+
+    #[inline(never)]
+    fn parse_general(bytes: &'a [u8], offset: u64) -> Result<Self> {
         let (header_token, header_len) = decode_token(bytes).map_err(|err| {
             // A header cut short by its own size field, with all of that size
             // at hand, is a size too small, not a truncated input.
@@ -164,7 +198,13 @@ impl<'a> Record<'a> {
     /// This and the other accessors look only at the tokens that decode: a
     /// damaged token ends their search (iterate [`Record::tokens`] to see the error).
     pub fn subject(&self) -> Option<SubjectView> {
-        self.decoded().find_map(|t| t.as_subject())
+        self.first_of(|id| {
+            matches!(
+                id,
+                ids::SUBJECT32 | ids::SUBJECT64 | ids::SUBJECT32_EX | ids::SUBJECT64_EX
+            )
+        })?
+        .as_subject()
     }
 
     /// The first process token, of any form.
@@ -174,7 +214,8 @@ impl<'a> Record<'a> {
 
     /// The return token's status and value, of either width.
     pub fn return_value(&self) -> Option<ReturnView> {
-        self.decoded().find_map(|t| t.as_return())
+        self.first_of(|id| matches!(id, ids::RETURN32 | ids::RETURN64))?
+            .as_return()
     }
 
     /// The path tokens, in order.
@@ -191,6 +232,25 @@ impl<'a> Record<'a> {
             Token::ExecArgs(e) => Some(e.strings),
             _ => None,
         })
+    }
+
+    /// The first body token whose id `wanted` accepts, stepping over the
+    /// others by their length without building them. Like [`Record::decoded`],
+    /// it stops at the first token that does not decode.
+    #[inline]
+    fn first_of(&self, wanted: impl Fn(u8) -> bool) -> Option<Token<'a>> {
+        let body = &self.bytes[..self.bytes.len() - ids::TRAILER_LEN];
+        let mut at = self.header_len;
+        while let Some(rest) = body.get(at..).filter(|rest| !rest.is_empty()) {
+            if wanted(rest[0]) {
+                return decode_token(rest).ok().map(|(token, _)| token);
+            }
+            at += match crate::fast::skip(rest) {
+                Some(len) => len,
+                None => decode_token(rest).ok()?.1,
+            };
+        }
+        None
     }
 
     fn decoded(&self) -> impl Iterator<Item = Token<'a>> + 'a {
@@ -295,6 +355,11 @@ impl<'a> Iterator for Tokens<'a> {
         if at == self.bytes.len() {
             self.done = true;
             return None;
+        }
+        // Common tokens straight into the return value: building them in a
+        // local and moving them costs more than decoding them.
+        if let Some(found) = crate::fast::decode(&self.bytes[at..end], &mut self.position) {
+            return Some(found);
         }
         match decode_token(&self.bytes[at..end]) {
             Ok((token, len)) => {
