@@ -99,7 +99,7 @@ for target in "${targets[@]}"; do
         failed+=("$target")
     else
         # The last status line and the final stats.
-        grep -E '^#[0-9]+ +DONE|^stat::' "$log" || tail -n 5 "$log"
+        grep -E '^#[0-9]+[[:space:]]+DONE|^stat::' "$log" || tail -n 5 "$log"
     fi
     rm -f -- "$log"
 done
