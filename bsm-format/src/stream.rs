@@ -26,12 +26,14 @@ pub struct OwnedRecord {
 }
 
 impl OwnedRecord {
-    /// Checks `bytes` as one record (see [`Record::parse`]).
+    /// Checks `bytes` as one record (see [`Record::parse`]); bytes after the
+    /// record's size are not kept.
     pub fn new(bytes: Bytes, offset: u64) -> Result<Self> {
         let record = Record::parse(&bytes, offset)?;
         let (header, header_len) = (*record.header(), record.header_len());
+        let len = record.bytes().len();
         Ok(OwnedRecord {
-            bytes,
+            bytes: bytes.slice(..len),
             offset,
             header,
             header_len,

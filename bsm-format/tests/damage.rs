@@ -855,3 +855,19 @@ fn a_standalone_file_token_whose_name_is_not_one_c_string_is_damage() {
     let err = Splitter::new(&bytes).next().unwrap().unwrap_err();
     assert_eq!(err.kind, ErrorKind::FileName);
 }
+
+#[test]
+fn owned_record_drops_bytes_after_the_record_size() {
+    // The smallest record (header32 of size 25, trailer), then one stray byte.
+    let bytes = [
+        0x14, 0x00, 0x00, 0x00, 0x19, 0x0b, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+        0x00, 0x00, 0x00, // header32
+        0x13, 0xb1, 0x05, 0x00, 0x00, 0x00, 0x19, // trailer
+        0x00, // stray
+    ];
+    let owned = bsm_format::OwnedRecord::new(bytes::Bytes::copy_from_slice(&bytes), 0).unwrap();
+    assert_eq!(&owned.bytes()[..], &bytes[..25]);
+    let tokens: Vec<_> = owned.record().tokens().collect();
+    assert_eq!(tokens.len(), 2);
+    assert!(tokens.iter().all(Result::is_ok));
+}

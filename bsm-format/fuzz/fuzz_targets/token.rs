@@ -26,7 +26,11 @@ fuzz_target!(|data: &[u8]| {
 /// Checks the token at the start of `data`; returns its length if it decodes.
 fn check_token(data: &[u8]) -> Option<usize> {
     let (token, len) = decode_token(data).ok()?;
-    assert!(len >= 1 && len <= data.len(), "length {len} of {} bytes", data.len());
+    assert!(
+        len >= 1 && len <= data.len(),
+        "length {len} of {} bytes",
+        data.len()
+    );
     assert_eq!(token.id(), data[0], "id of {token:?}");
     if let Token::Unknown(u) = &token {
         assert_eq!(len, data.len(), "an unknown token takes every byte");
@@ -35,7 +39,11 @@ fn check_token(data: &[u8]) -> Option<usize> {
 
     let mut out = Vec::new();
     encode_token(&token, &mut out).unwrap_or_else(|e| panic!("re-encoding {token:?}: {e}"));
-    assert_eq!(out, &data[..len], "{token:?} does not re-encode to its bytes");
+    assert_eq!(
+        out,
+        &data[..len],
+        "{token:?} does not re-encode to its bytes"
+    );
     assert_eq!(encoded_len(&token), len, "encoded_len of {token:?}");
 
     let (again, again_len) =
@@ -58,7 +66,11 @@ fn check_token(data: &[u8]) -> Option<usize> {
     let _ = token.as_return();
     match &token {
         Token::ExecArgs(e) | Token::ExecEnv(e) => {
-            assert_eq!(e.strings.iter().count(), e.strings.count() as usize, "{token:?}");
+            assert_eq!(
+                e.strings.iter().count(),
+                e.strings.count() as usize,
+                "{token:?}"
+            );
         }
         Token::NewGroups(bsm_format::NewGroups { gids })
         | Token::Groups(bsm_format::Groups { gids }) => assert_eq!(gids.iter().count(), gids.len()),
