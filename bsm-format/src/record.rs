@@ -44,13 +44,7 @@ impl<'a> Record<'a> {
             return None;
         }
         let bytes = bytes.get(..size)?;
-        let t = bytes.last_chunk::<{ ids::TRAILER_LEN }>()?;
-        if t[0] != ids::TRAILER
-            || u16::from_be_bytes([t[1], t[2]]) != ids::TRAILER_MAGIC
-            || u32::from_be_bytes([t[3], t[4], t[5], t[6]]) != header.size
-        {
-            return None;
-        }
+        check_trailer(bytes, header.size).ok()?;
         Some(Record {
             bytes,
             offset,
@@ -98,7 +92,7 @@ impl<'a> Record<'a> {
         }
         let bytes = &bytes[..size];
         let trailer_at = size - ids::TRAILER_LEN;
-        check_trailer(&bytes[trailer_at..], header.size).map_err(|fault| {
+        check_trailer(bytes, header.size).map_err(|fault| {
             Error::new(
                 ErrorKind::BadTrailer(fault),
                 Some(ids::TRAILER),
@@ -266,24 +260,26 @@ pub struct RecordShape {
     len: usize,
 }
 
-fn check_trailer(raw: &[u8], header_size: u32) -> Result<(), TrailerFault> {
-    match raw {
-        [ids::TRAILER, m0, m1, s0, s1, s2, s3] => {
-            let magic = u16::from_be_bytes([*m0, *m1]);
-            let size = u32::from_be_bytes([*s0, *s1, *s2, *s3]);
-            if magic != ids::TRAILER_MAGIC {
-                Err(TrailerFault::Magic(magic))
-            } else if size != header_size {
-                Err(TrailerFault::Size {
-                    header: header_size,
-                    trailer: size,
-                })
-            } else {
-                Ok(())
-            }
-        }
-        [found, ..] => Err(TrailerFault::Missing { found: *found }),
-        [] => Err(TrailerFault::Missing { found: 0 }),
+/// Checks the trailer that ends `record` (at least a trailer's length long,
+/// as both callers ensure) against the header's size.
+#[inline(always)]
+fn check_trailer(record: &[u8], header_size: u32) -> Result<(), TrailerFault> {
+    let Some(&[id, m0, m1, s0, s1, s2, s3]) = record.last_chunk::<{ ids::TRAILER_LEN }>() else {
+        return Err(TrailerFault::Missing { found: 0 });
+    };
+    let magic = u16::from_be_bytes([m0, m1]);
+    let size = u32::from_be_bytes([s0, s1, s2, s3]);
+    if id != ids::TRAILER {
+        Err(TrailerFault::Missing { found: id })
+    } else if magic != ids::TRAILER_MAGIC {
+        Err(TrailerFault::Magic(magic))
+    } else if size != header_size {
+        Err(TrailerFault::Size {
+            header: header_size,
+            trailer: size,
+        })
+    } else {
+        Ok(())
     }
 }
 
