@@ -39,7 +39,6 @@ mod text;
 mod time;
 mod xml;
 
-use std::cell::Cell;
 use std::fmt;
 use std::io::{self, Write};
 
@@ -50,7 +49,7 @@ pub use names::{HOST_GROUP, HOST_PASSWD};
 pub use time::Zone;
 
 use fields::Sink;
-use time::Clock;
+use time::{Clock, Rfc3339Clock};
 use xml::Role;
 
 /// The output form.
@@ -144,6 +143,7 @@ pub struct Printer<'ctx, W: Write> {
     options: PrintOptions,
     context: &'ctx PrintContext,
     clock: Clock,
+    rfc3339: Rfc3339Clock,
     buf: Vec<u8>,
 }
 
@@ -156,6 +156,7 @@ impl<'ctx, W: Write> Printer<'ctx, W> {
             out: Some(out),
             options,
             clock: Clock::new(context.zone()),
+            rfc3339: Rfc3339Clock::default(),
             context,
             buf: Vec::with_capacity(WRITE_THRESHOLD + 4096),
         }
@@ -243,7 +244,7 @@ impl<'ctx, W: Write> Printer<'ctx, W> {
                 xml::write_token(&mut self.sink(), token, Role::Body);
                 self.buf.push(b'\n');
             }
-            Format::Json => self.json_line(&json::FileLine::new(token)),
+            Format::Json => json::write_file_token(&mut self.buf, &mut self.rfc3339, token),
         }
         self.write_if_full()
     }
@@ -261,7 +262,7 @@ impl<'ctx, W: Write> Printer<'ctx, W> {
                 xml::write_token(&mut self.sink(), token, Role::Bare);
                 self.buf.push(b'\n');
             }
-            Format::Json => self.json_line(token),
+            Format::Json => json::write_bare_token(&mut self.buf, token),
         }
         self.write_if_full()
     }
@@ -347,28 +348,8 @@ impl<'ctx, W: Write> Printer<'ctx, W> {
     }
 
     fn json_record(&mut self, record: &Record<'_>) -> Result<(), bsm_format::Error> {
-        let line = json::RecordLine {
-            record,
-            event: self.context.event(record.event()),
-            decode_error: Cell::new(None),
-        };
-        self.json_line(&line);
-        match line.decode_error.take() {
-            Some(error) => Err(error),
-            None => Ok(()),
-        }
-    }
-
-    fn json_line(&mut self, value: &impl serde::Serialize) {
-        // Serialising into a Vec fails only for maps with non-string keys,
-        // which these types do not have; a failure would leave a partial
-        // line, so it is cut back rather than printed.
-        let start = self.buf.len();
-        if serde_json::to_writer(&mut self.buf, value).is_err() {
-            self.buf.truncate(start);
-            self.buf.extend_from_slice(b"null");
-        }
-        self.buf.push(b'\n');
+        let event = self.context.event(record.event());
+        json::write_record(&mut self.buf, &mut self.rfc3339, record, event)
     }
 }
 

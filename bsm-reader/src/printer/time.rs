@@ -1,7 +1,10 @@
 //! Record times as `ctime(3)` writes them (`Tue Nov 14 22:13:20 2023`), in a
-//! chosen time zone, computed once per distinct second.
+//! chosen time zone, and as RFC 3339 in UTC with milliseconds (JSON), each
+//! computed once per distinct second.
 
-use chrono::{DateTime, Datelike, FixedOffset, Local, Offset, TimeZone, Timelike, Utc};
+use chrono::{
+    DateTime, Datelike, FixedOffset, Local, Offset, SecondsFormat, TimeZone, Timelike, Utc,
+};
 
 use super::scalars::push_unsigned;
 
@@ -55,6 +58,49 @@ impl Clock {
             self.cached_second = Some(seconds);
         }
         buf.extend_from_slice(&self.cached_text);
+    }
+}
+
+/// Writes `2023-11-14T22:13:20.002Z` (chrono's RFC 3339 with milliseconds),
+/// remembering the text of the last second.
+#[derive(Debug, Default)]
+pub(super) struct Rfc3339Clock {
+    cached_second: Option<i64>,
+    /// Up to the seconds, without the fraction and the `Z`.
+    cached_text: String,
+}
+
+impl Rfc3339Clock {
+    /// Appends the quoted time of `seconds` plus `milliseconds` (which may
+    /// exceed 999, as a header may say), or `null` if chrono cannot
+    /// represent it.
+    pub(super) fn push_json(&mut self, buf: &mut Vec<u8>, seconds: u64, milliseconds: u64) {
+        let millis = i64::try_from(seconds)
+            .ok()
+            .and_then(|s| s.checked_mul(1000))
+            .zip(i64::try_from(milliseconds).ok())
+            .and_then(|(ms, extra)| ms.checked_add(extra));
+        let Some(millis) = millis else {
+            buf.extend_from_slice(b"null");
+            return;
+        };
+        let second = millis.div_euclid(1000);
+        if self.cached_second != Some(second) {
+            let Some(time) = DateTime::from_timestamp(second, 0) else {
+                buf.extend_from_slice(b"null");
+                return;
+            };
+            self.cached_text = time.to_rfc3339_opts(SecondsFormat::Secs, true);
+            self.cached_text.pop(); // the `Z`
+            self.cached_second = Some(second);
+        }
+        let fraction = millis.rem_euclid(1000) as u32;
+        buf.push(b'"');
+        buf.extend_from_slice(self.cached_text.as_bytes());
+        buf.push(b'.');
+        buf.push(b'0' + (fraction / 100) as u8);
+        push_two_digits(buf, fraction % 100);
+        buf.extend_from_slice(b"Z\"");
     }
 }
 
@@ -156,6 +202,36 @@ mod tests {
         let text = ctime(1_700_000_000, Zone::Local);
         assert_eq!(text.len(), 24, "{text}");
         assert!(text.ends_with(" 2023"), "{text}");
+    }
+
+    fn rfc3339(clock: &mut Rfc3339Clock, seconds: u64, milliseconds: u64) -> String {
+        let mut buf = Vec::new();
+        clock.push_json(&mut buf, seconds, milliseconds);
+        String::from_utf8(buf).unwrap_or_default()
+    }
+
+    #[test]
+    fn rfc3339_times_match_chronos_and_follow_the_second() {
+        let mut clock = Rfc3339Clock::default();
+        for (seconds, milliseconds) in [
+            (1_700_000_000, 2),
+            (1_700_000_000, 999),
+            (1_700_000_000, 1_500),
+            (0, 0),
+            (1_700_000_001, 70),
+            (253_402_300_799, 999),
+            (253_402_300_800, 0),
+        ] {
+            let expected =
+                DateTime::from_timestamp_millis(seconds as i64 * 1000 + milliseconds as i64)
+                    .map(|t| format!("\"{}\"", t.to_rfc3339_opts(SecondsFormat::Millis, true)));
+            assert_eq!(
+                rfc3339(&mut clock, seconds, milliseconds),
+                expected.unwrap_or_default()
+            );
+        }
+        assert_eq!(rfc3339(&mut clock, u64::MAX, 0), "null");
+        assert_eq!(rfc3339(&mut clock, 1 << 60, 0), "null");
     }
 
     #[test]
