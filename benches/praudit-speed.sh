@@ -20,31 +20,7 @@ fi
 records=$(./target/release/praudit -r "$trail" | grep -c '^20,\|^21,\|^116,\|^121,' || true)
 bytes=$(stat -c %s "$trail")
 echo "trail: $trail, $bytes bytes, $records records; median of $runs runs"
-printf '%-28s %10s %14s %10s %10s\n' mode seconds records/s MB/s maxRSS_MB
-
-# Prints the median wall time of running "$@" $runs times, and the largest RSS.
-measure() {
-    local times=() rss=0 t r
-    for _ in $(seq "$runs"); do
-        /usr/bin/time -f '%e %M' -o target/bench-time.txt "$@" > /dev/null
-        read -r t r < target/bench-time.txt
-        times+=("$t")
-        [ "$r" -gt "$rss" ] && rss=$r
-    done
-    local median
-    median=$(printf '%s\n' "${times[@]}" | sort -n | sed -n "$(( (runs + 1) / 2 ))p")
-    echo "$median $rss"
-}
-
-row() {
-    local name=$1
-    shift
-    local median rss
-    read -r median rss < <(measure "$@")
-    awk -v n="$name" -v s="$median" -v r="$records" -v b="$bytes" -v m="$rss" 'BEGIN {
-        if (s <= 0) s = 0.001;
-        printf "%-28s %10.3f %14.0f %10.0f %10.1f\n", n, s, r / s, b / s / 1e6, m / 1024 }'
-}
+source benches/measure.sh
 
 row "cat (floor)" cat "$trail"
 row "praudit (default)" ./target/release/praudit "$trail"

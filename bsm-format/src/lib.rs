@@ -60,7 +60,7 @@ pub use bytes_view::{Bytes, StringList, Text, U32List, U64List};
 pub use decode::decode_token;
 pub use encode::{encode_record, encode_token, encoded_len};
 pub use error::{Error, ErrorKind, Result, TrailerFault};
-pub use record::{Record, RecordShape, Tokens};
+pub use record::{Record, RecordShape, TokenBytes, Tokens, TokensWhere};
 pub use split::{DEFAULT_MAX_RECORD_SIZE, FileItem, Frame, Splitter, TrailItem, frame, parse_item};
 pub use stream::{OwnedFile, OwnedItem, OwnedRecord, StreamSplitter};
 pub use token::*;

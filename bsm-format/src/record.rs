@@ -228,27 +228,117 @@ impl<'a> Record<'a> {
         })
     }
 
-    /// The first body token whose id `wanted` accepts, stepping over the
-    /// others by their length without building them. Like [`Record::decoded`],
-    /// it stops at the first token that does not decode.
+    /// The body tokens whose id `wanted` accepts, decoded; the others are
+    /// stepped over by their length without being built, which is what
+    /// makes selection cheap. A token that does not decode (wanted or not)
+    /// is yielded as the error and ends the iteration.
+    pub fn tokens_where<F: Fn(u8) -> bool>(&self, wanted: F) -> TokensWhere<'a, F> {
+        TokensWhere {
+            body: &self.bytes[..self.bytes.len() - ids::TRAILER_LEN],
+            offset: self.offset,
+            position: self.header_len,
+            wanted,
+        }
+    }
+
+    /// The bytes of each body token, id first, delimited but not decoded:
+    /// for callers that read a field or two at known offsets (auditreduce's
+    /// ids, statuses, paths). A token whose length cannot be read is yielded
+    /// as the error and ends the iteration.
+    pub fn token_bytes(&self) -> TokenBytes<'a> {
+        TokenBytes {
+            body: &self.bytes[..self.bytes.len() - ids::TRAILER_LEN],
+            offset: self.offset,
+            position: self.header_len,
+        }
+    }
+
+    /// The first body token whose id `wanted` accepts; it stops at the first
+    /// token that does not decode, as [`Record::decoded`] does.
     #[inline]
     fn first_of(&self, wanted: impl Fn(u8) -> bool) -> Option<Token<'a>> {
-        let body = &self.bytes[..self.bytes.len() - ids::TRAILER_LEN];
-        let mut at = self.header_len;
-        while let Some(rest) = body.get(at..).filter(|rest| !rest.is_empty()) {
-            if wanted(rest[0]) {
-                return decode_token(rest).ok().map(|(token, _)| token);
-            }
-            at += match crate::fast::skip(rest) {
-                Some(len) => len,
-                None => decode_token(rest).ok()?.1,
-            };
-        }
-        None
+        self.tokens_where(wanted).next()?.ok()
     }
 
     fn decoded(&self) -> impl Iterator<Item = Token<'a>> + 'a {
         self.body().map_while(Result::ok)
+    }
+}
+
+/// See [`Record::token_bytes`].
+#[derive(Debug, Clone)]
+pub struct TokenBytes<'a> {
+    /// The record up to its trailer.
+    body: &'a [u8],
+    offset: u64,
+    position: usize,
+}
+
+impl<'a> Iterator for TokenBytes<'a> {
+    type Item = Result<&'a [u8]>;
+
+    #[inline]
+    fn next(&mut self) -> Option<Self::Item> {
+        let rest = self.body.get(self.position..).filter(|r| !r.is_empty())?;
+        let len = match crate::fast::skip(rest) {
+            Some(len) => len,
+            None => match decode_token(rest) {
+                Ok((_, len)) => len,
+                Err(error) => {
+                    let at = self.offset + self.position as u64;
+                    self.position = self.body.len();
+                    return Some(Err(error.shifted(at)));
+                }
+            },
+        };
+        self.position += len;
+        Some(Ok(&rest[..len]))
+    }
+}
+
+/// See [`Record::tokens_where`].
+#[derive(Debug, Clone)]
+pub struct TokensWhere<'a, F> {
+    /// The record up to its trailer.
+    body: &'a [u8],
+    offset: u64,
+    position: usize,
+    wanted: F,
+}
+
+impl<'a, F: Fn(u8) -> bool> Iterator for TokensWhere<'a, F> {
+    type Item = Result<Token<'a>>;
+
+    #[inline]
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            let rest = self.body.get(self.position..).filter(|r| !r.is_empty())?;
+            if (self.wanted)(rest[0]) {
+                return Some(match decode_token(rest) {
+                    Ok((token, len)) => {
+                        self.position += len;
+                        Ok(token)
+                    }
+                    Err(error) => Err(self.stop(error)),
+                });
+            }
+            match crate::fast::skip(rest) {
+                Some(len) => self.position += len,
+                None => match decode_token(rest) {
+                    Ok((_, len)) => self.position += len,
+                    Err(error) => return Some(Err(self.stop(error))),
+                },
+            }
+        }
+    }
+}
+
+impl<F> TokensWhere<'_, F> {
+    /// Places a token's error at its offset in the trail and ends the walk.
+    fn stop(&mut self, error: Error) -> Error {
+        let at = self.offset + self.position as u64;
+        self.position = self.body.len();
+        error.shifted(at)
     }
 }
 

@@ -112,3 +112,31 @@ fn unknown_token_keeps_its_bytes_up_to_the_trailer() {
     }
     assert!(matches!(tokens[2], Token::Trailer(_)));
 }
+
+/// The cheap walks agree with the full decode: `token_bytes` delimits each
+/// body token exactly as its re-encoding, and `tokens_where` yields exactly
+/// the body tokens its filter accepts.
+#[test]
+fn token_walks_agree_with_the_full_decode() {
+    let mut records = 0;
+    for path in corpus().iter().filter(|p| !is_bare_token(p)) {
+        let bytes = fs::read(path).unwrap();
+        for item in Splitter::new(&bytes) {
+            let Ok(TrailItem::Record(record)) = item else {
+                continue;
+            };
+            let body: Vec<Token<'_>> = record.body().map(Result::unwrap).collect();
+            let spans: Vec<&[u8]> = record.token_bytes().map(Result::unwrap).collect();
+            let reencoded: Vec<Vec<u8>> = body.iter().map(reencode).collect();
+            assert_eq!(spans, reencoded, "{}", path.display());
+            let odd_ids: Vec<Token<'_>> = record
+                .tokens_where(|id| id % 2 == 1)
+                .map(Result::unwrap)
+                .collect();
+            let expected: Vec<Token<'_>> = body.into_iter().filter(|t| t.id() % 2 == 1).collect();
+            assert_eq!(odd_ids, expected, "{}", path.display());
+            records += 1;
+        }
+    }
+    assert!(records > 100, "only {records} records");
+}

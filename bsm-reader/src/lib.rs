@@ -1,12 +1,17 @@
 //! Reading BSM trails, and the tools praudit and auditreduce built on it.
 //!
-//! The reader ([`reader`]) knows nothing of output; the printer knows nothing
-//! of files.
+//! The reader ([`reader`], [`merge`], [`trail_names`]) knows nothing of
+//! output; the printer ([`printer`]) knows nothing of files; the selection
+//! ([`select`]) only answers whether a record is wanted.
 
+pub mod accounts;
+pub mod count;
+pub mod merge;
+pub mod printer;
 pub mod reader;
+pub mod select;
+pub mod trail_names;
 mod window;
 
-pub use reader::{Damage, Event, ReadOptions, TrailReader};
-
-pub mod printer;
 pub use bsm_format::TrailItem;
+pub use reader::{Damage, Event, ReadOptions, TrailReader, VisitError};

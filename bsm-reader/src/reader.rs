@@ -7,8 +7,8 @@
 
 use crate::window::{MappedData, Window};
 use bsm_format::{
-    DEFAULT_MAX_RECORD_SIZE, Error as FormatError, ErrorKind, Frame, Record, Token, TrailItem,
-    frame, ids, parse_item,
+    DEFAULT_MAX_RECORD_SIZE, Error as FormatError, ErrorKind, Frame, Record, RecordShape, Splitter,
+    Token, TrailItem, frame, ids, parse_item,
 };
 use memmap2::Mmap;
 use std::fmt;
@@ -88,6 +88,9 @@ pub struct TrailReader {
     offset: u64,
     /// Bytes of the item last returned, consumed on the next call.
     pending: usize,
+    /// The item last returned, kept so that [`TrailReader::current`] can
+    /// give it again.
+    current: Option<CurrentItem>,
     options: ReadOptions,
     started: bool,
 }
@@ -145,6 +148,7 @@ impl TrailReader {
             window,
             offset: 0,
             pending: 0,
+            current: None,
             options,
             started: false,
         }
@@ -161,6 +165,7 @@ impl TrailReader {
     pub fn next_event(&mut self) -> io::Result<Option<Event<'_>>> {
         self.consume(self.pending);
         self.pending = 0;
+        self.current = None;
         if !self.started {
             self.started = true;
             if self.options.sync_at_start {
@@ -206,18 +211,92 @@ impl TrailReader {
                         Err(error) => return self.damage(error).map(Some),
                     };
                     self.pending = len;
-                    let data = &self.window.data()[..len];
-                    let item = match shape {
-                        Some(shape) => {
-                            Record::with_shape(data, offset, shape).map(TrailItem::Record)
-                        }
-                        None => parse_item(data, false, offset).ok(),
-                    };
-                    return Ok(item.map(Event::Item));
+                    self.current = Some(match shape {
+                        Some(shape) => CurrentItem::Record(shape),
+                        None => CurrentItem::File,
+                    });
+                    return Ok(self.current().map(Event::Item));
                 }
                 Next::Wait => continue,
                 Next::Bad(error) => return self.damage(error).map(Some),
             }
+        }
+    }
+
+    /// Calls `visit` with every event to the end of the input, as
+    /// [`TrailReader::next_event`] would give them, and stops early at the
+    /// first error of reading or of `visit`.
+    ///
+    /// For a mapped input this is the fast way through: whole stretches of
+    /// intact items are split straight from the map, and only damage goes
+    /// through the resynchronising reader.
+    pub fn for_each_event<E>(
+        &mut self,
+        mut visit: impl FnMut(Event<'_>) -> Result<(), E>,
+    ) -> Result<(), VisitError<E>> {
+        loop {
+            if self.started && self.window.is_mapped() {
+                self.consume(self.pending);
+                self.pending = 0;
+                self.current = None;
+                self.visit_intact(&mut visit)?;
+            }
+            match self.next_event().map_err(VisitError::Read)? {
+                Some(event) => visit(event).map_err(VisitError::Visit)?,
+                None => return Ok(()),
+            }
+        }
+    }
+
+    /// Visits the intact items of a mapped input from the current position,
+    /// up to the end or to the first damage (left for `next_event`).
+    fn visit_intact<E>(
+        &mut self,
+        visit: &mut impl FnMut(Event<'_>) -> Result<(), E>,
+    ) -> Result<(), VisitError<E>> {
+        loop {
+            let data = self.window.data();
+            if data.is_empty() {
+                return Ok(());
+            }
+            let mut used = 0;
+            let mut damaged = false;
+            let items = Splitter::new(data)
+                .with_base_offset(self.offset)
+                .with_max_record_size(self.options.max_record_size);
+            for item in items {
+                let Ok(item) = item else {
+                    damaged = true;
+                    break;
+                };
+                used += match &item {
+                    TrailItem::Record(record) => record.bytes().len(),
+                    TrailItem::File(file) => file.bytes.len(),
+                };
+                visit(Event::Item(item)).map_err(VisitError::Visit)?;
+                // Give the window a turn to release the pages behind.
+                if used >= VISIT_BATCH {
+                    break;
+                }
+            }
+            self.consume(used);
+            if damaged {
+                return Ok(());
+            }
+        }
+    }
+
+    /// The record or file token that [`TrailReader::next_event`] returned
+    /// last, again; `None` if it returned anything else. This lets a caller
+    /// that holds several readers (a merge) keep their items without
+    /// keeping borrows of them.
+    pub fn current(&self) -> Option<TrailItem<'_>> {
+        let data = self.window.data().get(..self.pending)?;
+        match self.current? {
+            CurrentItem::Record(shape) => {
+                Record::with_shape(data, self.offset, shape).map(TrailItem::Record)
+            }
+            CurrentItem::File => parse_item(data, false, self.offset).ok(),
         }
     }
 
@@ -365,6 +444,26 @@ impl TrailReader {
         self.window.advance(n);
         self.offset += n as u64;
     }
+}
+
+/// How many bytes of a mapped input [`TrailReader::for_each_event`] splits
+/// between two turns of the window (which releases the pages behind).
+const VISIT_BATCH: usize = 1 << 20;
+
+/// Why [`TrailReader::for_each_event`] stopped early.
+#[derive(Debug)]
+pub enum VisitError<E> {
+    /// Reading the input failed.
+    Read(io::Error),
+    /// The visitor returned an error.
+    Visit(E),
+}
+
+/// What [`TrailReader::current`] rebuilds from the pending bytes.
+#[derive(Debug, Clone, Copy)]
+enum CurrentItem {
+    Record(RecordShape),
+    File,
 }
 
 enum Next {

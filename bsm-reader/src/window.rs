@@ -67,6 +67,11 @@ impl Window {
         }
     }
 
+    /// Whether all of the input is in memory.
+    pub(crate) fn is_mapped(&self) -> bool {
+        matches!(self, Window::Mapped { .. })
+    }
+
     /// The unread bytes at hand.
     pub(crate) fn data(&self) -> &[u8] {
         match self {

@@ -5,7 +5,7 @@
 //! still printed, and the exit status is then 1.
 
 use bsm_reader::printer::{Format, PrintContext, PrintError, PrintOptions, Printer};
-use bsm_reader::{Event, ReadOptions, TrailItem, TrailReader};
+use bsm_reader::{Event, ReadOptions, TrailItem, TrailReader, VisitError};
 use clap::Parser;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -168,21 +168,14 @@ fn print_trail<W: Write>(
     follow: bool,
 ) -> io::Result<bool> {
     let mut intact = true;
-    loop {
-        let event = match reader.next_event() {
-            Ok(Some(event)) => event,
-            Ok(None) => return Ok(intact),
-            Err(err) => {
-                eprintln!("praudit: {}: read failed: {err}", reader.source());
-                return Ok(false);
-            }
-        };
+    let source = reader.source().to_owned();
+    let outcome = reader.for_each_event(|event| {
         match event {
             Event::Item(TrailItem::Record(record)) => match printer.record(&record) {
                 Ok(()) => {}
                 Err(PrintError::Io(err)) => return Err(err),
                 Err(PrintError::Token(err)) => {
-                    eprintln!("praudit: {}: damaged record: {err}", reader.source());
+                    eprintln!("praudit: {source}: damaged record: {err}");
                     intact = false;
                 }
             },
@@ -194,6 +187,15 @@ fn print_trail<W: Write>(
         }
         if follow {
             printer.flush()?;
+        }
+        Ok(())
+    });
+    match outcome {
+        Ok(()) => Ok(intact),
+        Err(VisitError::Visit(err)) => Err(err),
+        Err(VisitError::Read(err)) => {
+            eprintln!("praudit: {source}: read failed: {err}");
+            Ok(false)
         }
     }
 }

@@ -7,8 +7,8 @@ use std::path::Path;
 
 use bsm_format::tables::{AuditEvent, ClassTable, EventTable, TableError};
 
-use super::names::{AccountNames, HOST_GROUP, HOST_PASSWD, IdHasher};
 use super::time::Zone;
+use crate::accounts::{AccountNames, HOST_GROUP, HOST_PASSWD, IdHasher};
 
 /// Where praudit finds the host's event table.
 pub const HOST_AUDIT_EVENT: &str = "/etc/security/audit_event";
@@ -99,11 +99,11 @@ impl PrintContext {
     }
 
     pub fn user_name(&self, uid: u32) -> Option<&str> {
-        self.users.get(uid)
+        self.users.name(uid)
     }
 
     pub fn group_name(&self, gid: u32) -> Option<&str> {
-        self.groups.get(gid)
+        self.groups.name(gid)
     }
 
     pub fn zone(&self) -> Zone {

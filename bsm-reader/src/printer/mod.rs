@@ -31,7 +31,6 @@
 mod context;
 mod fields;
 pub mod json;
-mod names;
 mod scalars;
 #[cfg(test)]
 mod tests;
@@ -44,8 +43,8 @@ use std::io::{self, Write};
 
 use bsm_format::{Record, Token};
 
+pub use crate::accounts::{HOST_GROUP, HOST_PASSWD};
 pub use context::{HOST_AUDIT_EVENT, PrintContext};
-pub use names::{HOST_GROUP, HOST_PASSWD};
 pub use time::Zone;
 
 use fields::Sink;

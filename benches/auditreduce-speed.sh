@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# auditreduce side by side with `cat FILE > /dev/null`, on the ~1 M-record
+# benchmark trail: the median of RUNS runs of each selection, output to
+# /dev/null, as records/s and MB/s (of input), and peak memory (max RSS).
+#
+#   bash benches/auditreduce-speed.sh [TRAIL] [RUNS]
+#
+# Without TRAIL it generates the benchmark trail (gen-trail, seeded) in
+# target/bench-trail.bsm. OpenBSM's auditreduce is measured too if it is on
+# PATH as `openbsm-auditreduce`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+runs="${2:-7}"
+cargo build --release -q -p bsm-reader --bin auditreduce --bin praudit -p bsm-benches --bin gen-trail
+trail="${1:-target/bench-trail.bsm}"
+if [ ! -f "$trail" ]; then
+    ./target/release/gen-trail "$trail"
+fi
+records=$(./target/release/praudit -r "$trail" | grep -c '^20,\|^21,\|^116,\|^121,' || true)
+bytes=$(stat -c %s "$trail")
+echo "trail: $trail, $bytes bytes, $records records; median of $runs runs"
+source benches/measure.sh
+
+ar=./target/release/auditreduce
+row "cat (floor)" cat "$trail"
+row "auditreduce -A" $ar -A "$trail"
+row "auditreduce -u 1000" $ar -u 1000 "$trail"
+row "auditreduce -m AUE_EXECVE" $ar -m AUE_EXECVE "$trail"
+row "auditreduce -c fr" $ar -c fr "$trail"
+row "auditreduce -o file=passwd" $ar -o 'file=passwd' "$trail"
+row "auditreduce -o file=^/etc/,~^/home/" $ar -o 'file=^/etc/,~^/home/' "$trail"
+row "auditreduce -o sock=22" $ar -o sock=22 "$trail"
+row "auditreduce -u 1000 --count" $ar -u 1000 --count "$trail"
+if command -v openbsm-auditreduce > /dev/null; then
+    row "OpenBSM auditreduce -u 1000" openbsm-auditreduce -u 1000 "$trail"
+    row "OpenBSM auditreduce -m AUE_EXECVE" openbsm-auditreduce -m AUE_EXECVE "$trail"
+fi

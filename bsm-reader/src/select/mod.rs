@@ -1,0 +1,361 @@
+//! Which records auditreduce selects: OpenBSM's criteria, read from every
+//! token variant.
+//!
+//! OpenBSM's auditreduce looks only at header32, subject32, process32 and
+//! return32, so `_ex` and 64-bit records slip through its filters unseen.
+//! Here each criterion reads every form: the header (32/64-bit, `_ex` or
+//! not) gives the event and the time, subject and process tokens of any
+//! width and address family give the ids, and return32 or return64 the
+//! outcome. The rules are OpenBSM's otherwise:
+//!
+//! - a record is selected when it passes every criterion given;
+//! - a criterion on a token's contents needs such a token in the record:
+//!   `-u` selects nothing from a record without subject or process token;
+//! - `-u`, `-e`, `-f`, `-g`, `-r` must hold for every subject and process
+//!   token of the record; `-j` reads the subject's pid, `-o pid=` the
+//!   process token's (the process acted upon);
+//! - `-o file=` rules apply to every path token, and the first rule whose
+//!   regular expression matches a path decides (`~` rejects); a path that
+//!   no rule matches rejects the record;
+//! - `-o msgqid=`, `semid=`, `shmid=` need an IPC token of that kind with
+//!   that id;
+//! - `-c` compares the event's classes with the success or the failure
+//!   classes, as the return token says; with no return token, with either;
+//! - `-A` lifts the time criteria; `-v` selects what the rest rejects.
+//!
+//! Beyond OpenBSM: `-o sock=` selects records with a socket token whose
+//! local or remote end has the given port, address, or both (OpenBSM
+//! accepts the option and matches nothing); `-z` takes a glob of zone names.
+
+mod objects;
+mod when;
+
+use bsm_format::tables::{EventTable, Preselection};
+use bsm_format::{Error as FormatError, Record, Text, decode_token, ids};
+
+pub use objects::{PathRules, PatternError, SocketEndpoint, ZoneGlob};
+pub use when::{TimeError, day_bounds, parse_instant};
+
+/// The selection criteria, one field per option.
+#[derive(Debug, Clone, Default)]
+pub struct Criteria {
+    /// `-A`: every time (the time criteria below are ignored).
+    pub all_times: bool,
+    /// `-a`: on or after this time, in milliseconds since the epoch.
+    pub after: Option<i64>,
+    /// `-b`: before this time, in milliseconds since the epoch.
+    pub before: Option<i64>,
+    /// `-c`: events of these classes, on success or on failure.
+    pub classes: Option<Preselection>,
+    /// `-m`: one of these events (any event when empty).
+    pub events: Vec<u16>,
+    /// `-u`
+    pub auid: Option<u32>,
+    /// `-e`
+    pub euid: Option<u32>,
+    /// `-f`
+    pub egid: Option<u32>,
+    /// `-g`
+    pub rgid: Option<u32>,
+    /// `-r`
+    pub ruid: Option<u32>,
+    /// `-j`: the subject's process id.
+    pub subject_pid: Option<u32>,
+    /// `-o pid=`: the id of the process acted upon (a process token).
+    pub process_pid: Option<u32>,
+    /// `-o msgqid=`
+    pub msgqid: Option<u32>,
+    /// `-o semid=`
+    pub semid: Option<u32>,
+    /// `-o shmid=`
+    pub shmid: Option<u32>,
+    /// `-o file=`
+    pub files: Option<PathRules>,
+    /// `-o sock=`
+    pub socket: Option<SocketEndpoint>,
+    /// `-z`
+    pub zone: Option<ZoneGlob>,
+    /// `-v`: select the records the criteria reject.
+    pub invert: bool,
+}
+
+impl Criteria {
+    /// True when no option was given at all: everything passes, file
+    /// tokens included (with any option, even `-A`, only records do).
+    pub fn is_unset(&self) -> bool {
+        !self.all_times
+            && self.after.is_none()
+            && self.before.is_none()
+            && !self.invert
+            && !self.asks_about_events()
+            && !self.asks_about_tokens()
+    }
+
+    fn asks_about_events(&self) -> bool {
+        self.classes.is_some() || !self.events.is_empty()
+    }
+
+    fn asks_about_ids(&self) -> bool {
+        self.auid.is_some()
+            || self.euid.is_some()
+            || self.egid.is_some()
+            || self.rgid.is_some()
+            || self.ruid.is_some()
+    }
+
+    fn asks_about_ipc(&self) -> bool {
+        self.msgqid.is_some() || self.semid.is_some() || self.shmid.is_some()
+    }
+
+    fn asks_about_tokens(&self) -> bool {
+        self.asks_about_ids()
+            || self.subject_pid.is_some()
+            || self.process_pid.is_some()
+            || self.asks_about_ipc()
+            || self.files.is_some()
+            || self.socket.is_some()
+            || self.zone.is_some()
+    }
+}
+
+/// Bits of [`Selector::by_event`].
+const EVENT_LISTED: u8 = 1;
+const CLASS_ON_SUCCESS: u8 = 2;
+const CLASS_ON_FAILURE: u8 = 4;
+
+/// IPC object types of the IPC token.
+const IPC_MESSAGE_QUEUE: u8 = 1;
+const IPC_SEMAPHORE: u8 = 2;
+const IPC_SHARED_MEMORY: u8 = 3;
+
+/// Criteria made ready to test records quickly.
+#[derive(Debug)]
+pub struct Selector {
+    criteria: Criteria,
+    /// Per event number: listed by `-m`, in the `-c` classes on success, on
+    /// failure. Looked up once per record instead of searching lists.
+    by_event: Box<[u8]>,
+    /// The token ids the criteria read; the others are stepped over.
+    wanted: [bool; 256],
+    needs_tokens: bool,
+}
+
+impl Selector {
+    /// `events` gives each event's classes, for `-c`.
+    pub fn new(criteria: Criteria, events: &EventTable) -> Self {
+        let mut by_event = vec![0u8; usize::from(u16::MAX) + 1].into_boxed_slice();
+        for &event in &criteria.events {
+            by_event[usize::from(event)] |= EVENT_LISTED;
+        }
+        if let Some(classes) = criteria.classes {
+            for event in events.iter() {
+                let bits = &mut by_event[usize::from(event.number)];
+                if classes.matches(event.mask, true) {
+                    *bits |= CLASS_ON_SUCCESS;
+                }
+                if classes.matches(event.mask, false) {
+                    *bits |= CLASS_ON_FAILURE;
+                }
+            }
+        }
+        let mut wanted = [false; 256];
+        let mut want = |list: &[u8]| list.iter().for_each(|&id| wanted[usize::from(id)] = true);
+        if criteria.asks_about_ids() || criteria.subject_pid.is_some() {
+            want(&[
+                ids::SUBJECT32,
+                ids::SUBJECT64,
+                ids::SUBJECT32_EX,
+                ids::SUBJECT64_EX,
+            ]);
+        }
+        if criteria.asks_about_ids() || criteria.process_pid.is_some() {
+            want(&[
+                ids::PROCESS32,
+                ids::PROCESS64,
+                ids::PROCESS32_EX,
+                ids::PROCESS64_EX,
+            ]);
+        }
+        if criteria.classes.is_some() {
+            want(&[ids::RETURN32, ids::RETURN64]);
+        }
+        if criteria.asks_about_ipc() {
+            want(&[ids::IPC]);
+        }
+        if criteria.files.is_some() {
+            want(&[ids::PATH]);
+        }
+        if criteria.zone.is_some() {
+            want(&[ids::ZONE]);
+        }
+        if criteria.socket.is_some() {
+            want(&[
+                ids::SOCKET,
+                ids::SOCKET_EX,
+                ids::SOCK_INET32,
+                ids::SOCK_INET128,
+            ]);
+        }
+        Selector {
+            needs_tokens: wanted.contains(&true),
+            criteria,
+            by_event,
+            wanted,
+        }
+    }
+
+    pub fn criteria(&self) -> &Criteria {
+        &self.criteria
+    }
+
+    /// Whether `record` is selected (after `-v`). A token that does not
+    /// decode, where the criteria need to read on, is an error: the record
+    /// can be neither selected nor rejected.
+    pub fn selects(&self, record: &Record<'_>) -> Result<bool, FormatError> {
+        Ok(self.matches(record)? != self.criteria.invert)
+    }
+
+    fn matches(&self, record: &Record<'_>) -> Result<bool, FormatError> {
+        let criteria = &self.criteria;
+        let header = record.header();
+        if !criteria.all_times && (criteria.after.is_some() || criteria.before.is_some()) {
+            let time = i64::try_from(header.seconds)
+                .unwrap_or(i64::MAX)
+                .saturating_mul(1000)
+                .saturating_add(i64::try_from(header.milliseconds).unwrap_or(i64::MAX));
+            if criteria.after.is_some_and(|after| time < after)
+                || criteria.before.is_some_and(|before| time >= before)
+            {
+                return Ok(false);
+            }
+        }
+        let event_bits = self.by_event[usize::from(header.event)];
+        if !criteria.events.is_empty() && event_bits & EVENT_LISTED == 0 {
+            return Ok(false);
+        }
+        if !self.needs_tokens {
+            return Ok(criteria.classes.is_none()
+                || event_bits & (CLASS_ON_SUCCESS | CLASS_ON_FAILURE) != 0);
+        }
+        let mut seen = Seen::default();
+        for token in record.token_bytes() {
+            let token = token?;
+            if self.wanted[usize::from(token[0])] && !self.token_passes(token, &mut seen)? {
+                return Ok(false);
+            }
+        }
+        let class_bits = match seen.success {
+            Some(true) => CLASS_ON_SUCCESS,
+            Some(false) => CLASS_ON_FAILURE,
+            None => CLASS_ON_SUCCESS | CLASS_ON_FAILURE,
+        };
+        Ok((criteria.classes.is_none() || event_bits & class_bits != 0)
+            && (!criteria.asks_about_ids() || seen.subject || seen.process)
+            && (criteria.subject_pid.is_none() || seen.subject)
+            && (criteria.process_pid.is_none() || seen.process)
+            && (criteria.msgqid.is_none() || seen.message_queue)
+            && (criteria.semid.is_none() || seen.semaphore)
+            && (criteria.shmid.is_none() || seen.shared_memory)
+            && (criteria.files.is_none() || seen.path)
+            && (criteria.zone.is_none() || seen.zone)
+            && (criteria.socket.is_none() || seen.socket))
+    }
+
+    /// Checks one wanted token (its bytes, id first) and notes what it
+    /// showed; false rejects the record. The fields read sit at the same
+    /// offsets in every form of a token, so most are read in place.
+    fn token_passes(&self, token: &[u8], seen: &mut Seen) -> Result<bool, FormatError> {
+        let criteria = &self.criteria;
+        let u32_at = |at: usize| {
+            token
+                .get(at..at + 4)
+                .map_or(0, |b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+        };
+        // A counted string (path, zone): length u16, then the text.
+        let text = || Text::from_raw(token.get(3..).unwrap_or_default()).bytes();
+        Ok(match token[0] {
+            ids::SUBJECT32 | ids::SUBJECT64 | ids::SUBJECT32_EX | ids::SUBJECT64_EX => {
+                seen.subject = true;
+                self.ids_pass(token) && criteria.subject_pid.is_none_or(|pid| u32_at(PID) == pid)
+            }
+            ids::PROCESS32 | ids::PROCESS64 | ids::PROCESS32_EX | ids::PROCESS64_EX => {
+                seen.process = true;
+                self.ids_pass(token) && criteria.process_pid.is_none_or(|pid| u32_at(PID) == pid)
+            }
+            ids::RETURN32 | ids::RETURN64 => {
+                seen.success.get_or_insert(token.get(1) == Some(&0));
+                true
+            }
+            ids::IPC => {
+                let (wanted, seen_kind) = match token.get(1).copied().unwrap_or_default() {
+                    IPC_MESSAGE_QUEUE => (criteria.msgqid, &mut seen.message_queue),
+                    IPC_SEMAPHORE => (criteria.semid, &mut seen.semaphore),
+                    IPC_SHARED_MEMORY => (criteria.shmid, &mut seen.shared_memory),
+                    // An IPC object of no known kind matches no IPC criterion.
+                    _ => return Ok(!criteria.asks_about_ipc()),
+                };
+                *seen_kind = true;
+                wanted.is_none_or(|id| u32_at(2) == id)
+            }
+            ids::PATH => {
+                seen.path = true;
+                criteria
+                    .files
+                    .as_ref()
+                    .is_none_or(|rules| rules.accepts(text()))
+            }
+            ids::ZONE => {
+                seen.zone = true;
+                criteria
+                    .zone
+                    .as_ref()
+                    .is_none_or(|glob| glob.matches(text()))
+            }
+            _ => {
+                if let Some(endpoint) = &criteria.socket
+                    && endpoint.matches_token(&decode_token(token)?.0)
+                {
+                    seen.socket = true;
+                }
+                true
+            }
+        })
+    }
+
+    /// The id criteria against a subject or process token, whose seven ids
+    /// (auid, euid, egid, ruid, rgid, pid, sid) follow the id byte in every
+    /// form.
+    fn ids_pass(&self, token: &[u8]) -> bool {
+        let criteria = &self.criteria;
+        let Some(ids) = token.get(1..29) else {
+            return false;
+        };
+        let id = |n: usize| {
+            u32::from_be_bytes([ids[4 * n], ids[4 * n + 1], ids[4 * n + 2], ids[4 * n + 3]])
+        };
+        criteria.auid.is_none_or(|wanted| id(0) == wanted)
+            && criteria.euid.is_none_or(|wanted| id(1) == wanted)
+            && criteria.egid.is_none_or(|wanted| id(2) == wanted)
+            && criteria.ruid.is_none_or(|wanted| id(3) == wanted)
+            && criteria.rgid.is_none_or(|wanted| id(4) == wanted)
+    }
+}
+
+/// Where a subject or process token keeps its pid: after the id byte and
+/// five ids.
+const PID: usize = 1 + 5 * 4;
+
+/// What a record's wanted tokens showed.
+#[derive(Debug, Default)]
+struct Seen {
+    subject: bool,
+    process: bool,
+    /// The first return token's outcome.
+    success: Option<bool>,
+    message_queue: bool,
+    semaphore: bool,
+    shared_memory: bool,
+    path: bool,
+    zone: bool,
+    socket: bool,
+}
