@@ -7,8 +7,8 @@
 
 use crate::window::{MappedData, Window};
 use bsm_format::{
-    DEFAULT_MAX_RECORD_SIZE, Error as FormatError, ErrorKind, Frame, Record, RecordShape, Splitter,
-    Token, TrailItem, frame, ids, parse_item,
+    DEFAULT_MAX_RECORD_SIZE, Error as FormatError, ErrorKind, Frame, Record, RecordShape, Token,
+    TrailItem, frame, ids, parse_item,
 };
 use memmap2::Mmap;
 use std::fmt;
@@ -248,39 +248,39 @@ impl TrailReader {
         }
     }
 
-    /// Visits the intact items of a mapped input from the current position,
-    /// up to the end or to the first damage (left for `next_event`).
+    /// Visits the intact records of a mapped input from the current
+    /// position, up to the end or to anything else (a file token, damage),
+    /// which is left for `next_event`.
     fn visit_intact<E>(
         &mut self,
         visit: &mut impl FnMut(Event<'_>) -> Result<(), E>,
     ) -> Result<(), VisitError<E>> {
+        let max_size = self.options.max_record_size as usize;
         loop {
             let data = self.window.data();
-            if data.is_empty() {
-                return Ok(());
-            }
             let mut used = 0;
-            let mut damaged = false;
-            let items = Splitter::new(data)
-                .with_base_offset(self.offset)
-                .with_max_record_size(self.options.max_record_size);
-            for item in items {
-                let Ok(item) = item else {
-                    damaged = true;
+            let mut stopped = false;
+            // Record::parse checks the header against its trailer itself, so
+            // a record needs no separate framing here.
+            while used < VISIT_BATCH {
+                let Some(rest) = data.get(used..).filter(|rest| !rest.is_empty()) else {
+                    stopped = true;
                     break;
                 };
-                used += match &item {
-                    TrailItem::Record(record) => record.bytes().len(),
-                    TrailItem::File(file) => file.bytes.len(),
-                };
-                visit(Event::Item(item)).map_err(VisitError::Visit)?;
-                // Give the window a turn to release the pages behind.
-                if used >= VISIT_BATCH {
-                    break;
+                match Record::parse(rest, self.offset + used as u64) {
+                    Ok(record) if record.bytes().len() <= max_size => {
+                        used += record.bytes().len();
+                        visit(Event::Item(TrailItem::Record(record))).map_err(VisitError::Visit)?;
+                    }
+                    _ => {
+                        stopped = true;
+                        break;
+                    }
                 }
             }
+            // Give the window a turn to release the pages behind.
             self.consume(used);
-            if damaged {
+            if stopped {
                 return Ok(());
             }
         }
@@ -446,7 +446,7 @@ impl TrailReader {
     }
 }
 
-/// How many bytes of a mapped input [`TrailReader::for_each_event`] splits
+/// How many bytes of a mapped input [`TrailReader::for_each_event`] reads
 /// between two turns of the window (which releases the pages behind).
 const VISIT_BATCH: usize = 1 << 20;
 
