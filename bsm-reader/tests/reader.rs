@@ -300,3 +300,49 @@ fn items_are_the_splitters_items() {
     }
     assert!(splitter.next().is_none());
 }
+
+/// The events of `for_each_event`, which takes the mapped fast path.
+fn visit_all(mut reader: TrailReader) -> Vec<Seen> {
+    let mut seen = Vec::new();
+    reader
+        .for_each_event(|event| {
+            seen.push(match event {
+                Event::Item(item) => Seen::Item(item.offset(), item.bytes().to_vec()),
+                Event::Damage(damage) => Seen::Damage(damage.offset, damage.length),
+            });
+            Ok::<(), ()>(())
+        })
+        .unwrap();
+    seen
+}
+
+#[test]
+fn for_each_event_gives_what_next_event_gives_on_every_cut_and_flip() {
+    let trail = trail();
+    for cut in 0..=trail.len() {
+        let cut_trail = &trail[..cut];
+        assert_eq!(
+            visit_all(mapped(cut_trail)),
+            read_all(mapped(cut_trail)).0,
+            "cut at {cut}"
+        );
+    }
+    for at in 0..trail.len() {
+        let mut flipped = trail.clone();
+        flipped[at] ^= 0xff;
+        assert_eq!(
+            visit_all(mapped(&flipped)),
+            read_all(mapped(&flipped)).0,
+            "flip at {at}"
+        );
+    }
+    let sync = ReadOptions {
+        sync_at_start: true,
+        ..ReadOptions::default()
+    };
+    let mid_record = &trail[5..];
+    assert_eq!(
+        visit_all(TrailReader::from_bytes("t", mid_record.to_vec(), sync)),
+        read_all(TrailReader::from_bytes("t", mid_record.to_vec(), sync)).0
+    );
+}
