@@ -219,3 +219,59 @@ fn usage_errors_exit_1_as_openbsm_and_help_explains_every_flag() {
         );
     }
 }
+
+/// A FIFO stands for a live source (a device such as /dev/lxbsm, or a
+/// pipe from a daemon): with -f, each record is printed as it arrives, and
+/// praudit waits for more until it is stopped.
+#[test]
+fn follow_prints_records_from_a_fifo_as_they_arrive() {
+    use std::io::{BufRead, BufReader};
+    let dir = std::env::temp_dir().join(format!("bsm-praudit-fifo-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let fifo = dir.join("live");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success(),
+        "mkfifo failed"
+    );
+    let record = std::fs::read(conformance("extra/return32_success_record.bsm")).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_praudit"))
+        .args(["-f", "-r", "-l"])
+        .arg(&fifo)
+        .env("TZ", "UTC")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut writer = std::fs::OpenOptions::new().write(true).open(&fifo).unwrap();
+    let (lines_tx, lines_rx) = std::sync::mpsc::channel();
+    let stdout = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            if lines_tx.send(line.unwrap()).is_err() {
+                break;
+            }
+        }
+    });
+    for round in 0..3 {
+        writer.write_all(&record).unwrap();
+        writer.flush().unwrap();
+        let line = lines_rx
+            .recv_timeout(Duration::from_secs(10))
+            .unwrap_or_else(|_| panic!("round {round}: no line while the FIFO stays open"));
+        assert!(line.starts_with("20,"), "round {round}: {line}");
+    }
+    drop(writer);
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "praudit -f must keep waiting after the writer closes"
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+}
