@@ -1,0 +1,62 @@
+//! Expiry: removing closed trails, oldest first, while the `expire-after`
+//! rule holds, as auditd does after each rotation.
+//!
+//! As in OpenBSM, all trail files count towards the total size, the open one
+//! too; a trail's age runs from the end time in its name, or from its last
+//! modification for a crash-recovered trail; the open trail is never removed.
+
+use crate::control::ExpireAfter;
+use crate::error::TrailError;
+use crate::trail::dir::TrailDir;
+use crate::trail::name::TrailState;
+use std::fs;
+use std::path::PathBuf;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// Removes the trails of `dir` that `rule` expires at `now`; returns their
+/// paths, oldest first.
+pub(crate) fn expire(
+    dir: &TrailDir,
+    rule: &ExpireAfter,
+    now: SystemTime,
+) -> Result<Vec<PathBuf>, TrailError> {
+    let mut total = 0u64;
+    let mut closed = Vec::new();
+    for trail in dir.trails()? {
+        let metadata = fs::symlink_metadata(&trail.path).map_err(|source| TrailError::Io {
+            action: "stat",
+            path: trail.path.clone(),
+            source,
+        })?;
+        if !metadata.is_file() {
+            continue;
+        }
+        total += metadata.len();
+        let closed_at = match trail.name.state {
+            TrailState::Open => continue,
+            TrailState::Closed { end } => UNIX_EPOCH + Duration::from_secs(end),
+            TrailState::CrashRecovered => metadata.modified().map_err(|source| TrailError::Io {
+                action: "stat",
+                path: trail.path.clone(),
+                source,
+            })?,
+        };
+        closed.push((closed_at, trail.path, metadata.len()));
+    }
+    closed.sort();
+
+    let mut expired = Vec::new();
+    for (closed_at, path, size) in closed {
+        let age = now.duration_since(closed_at).unwrap_or_default();
+        if rule.expires(age, total) {
+            fs::remove_file(&path).map_err(|source| TrailError::Io {
+                action: "remove expired trail",
+                path: path.clone(),
+                source,
+            })?;
+            total -= size;
+            expired.push(path);
+        }
+    }
+    Ok(expired)
+}

@@ -1,0 +1,437 @@
+//! Trail files as OpenBSM's auditd keeps them.
+//!
+//! - A directory (default `/var/audit`) holds the trails. The open trail is
+//!   `START.not_terminated`; closing renames it `START.END` (UTC times,
+//!   `YYYYMMDDHHMMSS`), END being the next trail's START on rotation. A
+//!   trail never starts in the same second as an earlier one in the
+//!   directory: when rotations come faster, START runs ahead of the clock.
+//! - Each trail begins with a file token (0x11) naming the previous trail
+//!   by its final path (empty for the first trail of a run) and ends with
+//!   one naming the next trail by its `.not_terminated` path (empty at
+//!   shutdown), as Solaris's auditd writes them.
+//! - `current` is a symlink to the open trail while a writer runs.
+//! - On start-up, trails left open by a crash lose their partial last item
+//!   and become `START.crash_recovery`.
+//! - Rotation happens at the size limit (filesz; the closing file token
+//!   stays within it) and on demand; expiry follows `expire-after`; the
+//!   minimum-free-space rule stops or drops, and counts what it drops.
+//! - Every item goes to the file in one write; a failed or short write is
+//!   cut off again, so the file always ends with whole items.
+//!
+//! One [`TrailWriter`] at a time holds a directory (flock).
+
+mod current;
+mod dir;
+mod expire;
+mod file;
+mod name;
+mod recover;
+mod space;
+
+pub use current::current_link;
+pub use name::{TrailName, TrailState};
+pub use recover::{RecoveredTrail, recover};
+
+use crate::control::ExpireAfter;
+use crate::error::TrailError;
+use crate::time::AuditTime;
+use crate::token;
+use bsm_format::{DEFAULT_MAX_RECORD_SIZE, Record};
+use dir::TrailDir;
+use file::{AppendError, OpenTrail};
+use space::{SpaceGuard, Verdict};
+use std::num::NonZeroU64;
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+/// When trail data is flushed to disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FsyncPolicy {
+    /// Never: the kernel writes back when it likes. A crash of the writer
+    /// loses nothing, a crash of the machine may.
+    Never,
+    /// When a trail is closed (rotation, shutdown), with the directory.
+    AtRotation,
+    /// After every record, and at rotation.
+    EveryRecord,
+    /// After at least this many bytes of records, and at rotation.
+    EveryBytes(NonZeroU64),
+}
+
+/// What happens to records while free space is short.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LowSpacePolicy {
+    /// Refuse them with an error, so that the producer can stop.
+    Stop,
+    /// Drop and count them, and go on.
+    Drop,
+}
+
+/// Where and how trails are kept.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrailConfig {
+    /// The trail directory (`dir`); created if missing.
+    pub dir: PathBuf,
+    /// Rotate before a trail would exceed this many bytes (`filesz`).
+    pub file_size_limit: Option<u64>,
+    /// Remove closed trails by this rule when [`TrailWriter::expire`] runs.
+    pub expire_after: Option<ExpireAfter>,
+    /// Keep this percentage of the file system free (`minfree`); 0 is off.
+    pub min_free_percent: u8,
+    pub low_space: LowSpacePolicy,
+    pub fsync: FsyncPolicy,
+}
+
+impl TrailConfig {
+    /// Trails in `dir`, with no rotation by size, no expiry, no free-space
+    /// rule, and fsync at rotation.
+    pub fn new(dir: impl Into<PathBuf>) -> Self {
+        TrailConfig {
+            dir: dir.into(),
+            file_size_limit: None,
+            expire_after: None,
+            min_free_percent: 0,
+            low_space: LowSpacePolicy::Stop,
+            fsync: FsyncPolicy::AtRotation,
+        }
+    }
+}
+
+impl Default for TrailConfig {
+    /// As [`TrailConfig::new`] in auditd's `/var/audit`.
+    fn default() -> Self {
+        TrailConfig::new("/var/audit")
+    }
+}
+
+/// Why a record was dropped.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum DropReason {
+    /// Free space was below minfree.
+    LowSpace { free_percent: f64 },
+    /// The file system was full.
+    NoSpace,
+}
+
+/// What [`TrailWriter::write_record`] did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WriteOutcome {
+    /// The trail that a rotation before the record closed, at its final path.
+    pub rotated: Option<PathBuf>,
+    /// Why the record was dropped (policy [`LowSpacePolicy::Drop`]); `None`
+    /// when it was written.
+    pub dropped: Option<DropReason>,
+}
+
+/// Counts since the writer opened.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct TrailStats {
+    pub records_written: u64,
+    pub bytes_written: u64,
+    pub records_dropped: u64,
+    pub rotations: u64,
+}
+
+/// Writes whole records into the trails of a directory.
+///
+/// Dropping a writer without [`TrailWriter::close`] leaves its trail open,
+/// whole, to be recovered as after a crash.
+#[derive(Debug)]
+pub struct TrailWriter {
+    config: TrailConfig,
+    dir: TrailDir,
+    trail: OpenTrail,
+    /// The latest START of any trail in the directory.
+    newest_start: u64,
+    space: SpaceGuard,
+    unsynced: u64,
+    stats: TrailStats,
+    recovered: Vec<RecoveredTrail>,
+}
+
+impl TrailWriter {
+    /// Locks the directory, recovers trails left open by a crash, and opens
+    /// a new trail.
+    pub fn open(config: TrailConfig) -> Result<TrailWriter, TrailError> {
+        let dir = TrailDir::lock(&config.dir)?;
+        let recovered = recover::recover_locked(&dir)?;
+        let newest_start = dir.trails()?.iter().map(|trail| trail.name.start).max();
+        let start = next_start(newest_start);
+        let trail = open_trail(&dir, start, b"")?;
+        current::point_at(dir.path(), &trail.path)?;
+        if config.fsync != FsyncPolicy::Never {
+            dir.sync()?;
+        }
+        Ok(TrailWriter {
+            space: SpaceGuard::new(config.min_free_percent),
+            config,
+            dir,
+            trail,
+            newest_start: start,
+            unsynced: 0,
+            stats: TrailStats::default(),
+            recovered,
+        })
+    }
+
+    /// The trail directory, as an absolute path.
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// The open trail's path.
+    pub fn current_path(&self) -> &Path {
+        &self.trail.path
+    }
+
+    pub fn stats(&self) -> TrailStats {
+        self.stats
+    }
+
+    /// What recovery did when the writer opened.
+    pub fn recovered(&self) -> &[RecoveredTrail] {
+        &self.recovered
+    }
+
+    /// Appends one whole record (header to trailer), rotating first if it
+    /// would take the trail past the size limit.
+    ///
+    /// Under [`LowSpacePolicy::Stop`] a record that finds too little space is
+    /// refused with [`TrailError::LowSpace`] or [`TrailError::NoSpace`];
+    /// under [`LowSpacePolicy::Drop`] it is counted and reported in the
+    /// outcome. Either way the trail ends with whole records.
+    pub fn write_record(&mut self, record: &[u8]) -> Result<WriteOutcome, TrailError> {
+        check_record(record)?;
+        let verdict = self
+            .space
+            .admit(self.dir.handle(), record.len() as u64)
+            .map_err(|source| TrailError::Io {
+                action: "check free space of",
+                path: self.dir.path().to_path_buf(),
+                source,
+            })?;
+        if let Verdict::Low { free_percent } = verdict {
+            return self.refuse(
+                None,
+                DropReason::LowSpace { free_percent },
+                TrailError::LowSpace {
+                    dir: self.dir.path().to_path_buf(),
+                    free_percent,
+                    min_free_percent: self.config.min_free_percent,
+                },
+            );
+        }
+        let rotated = if self.rotation_due(record.len()) {
+            Some(self.rotate()?)
+        } else {
+            None
+        };
+        match self.trail.append(record) {
+            Ok(()) => {}
+            Err(AppendError::NoSpace) => {
+                let error = AppendError::NoSpace.into_trail_error(&self.trail);
+                return self.refuse(rotated, DropReason::NoSpace, error);
+            }
+            Err(err) => return Err(err.into_trail_error(&self.trail)),
+        }
+        self.trail.records += 1;
+        self.stats.records_written += 1;
+        self.stats.bytes_written += record.len() as u64;
+        self.sync_after_record(record.len() as u64)?;
+        Ok(WriteOutcome {
+            rotated,
+            dropped: None,
+        })
+    }
+
+    /// Closes the open trail and opens the next (on demand, e.g. on a
+    /// signal); returns the closed trail's final path.
+    pub fn rotate(&mut self) -> Result<PathBuf, TrailError> {
+        let start = self.next_start();
+        let closed = self.final_path(start);
+        if closed.exists() {
+            return Err(TrailError::NameTaken { path: closed });
+        }
+        let mut next = open_trail(&self.dir, start, closed.as_os_str().as_bytes())?;
+        let closed_len = self.trail.len;
+        let undo = |trail: &mut OpenTrail, next: &OpenTrail| {
+            // Best effort: a leftover is recovered as a crashed trail later.
+            let _ = trail.rewind(closed_len);
+            let _ = std::fs::remove_file(&next.path);
+        };
+        if let Err(err) = append_file_token(&mut self.trail, next.path.as_os_str().as_bytes()) {
+            undo(&mut self.trail, &next);
+            return Err(err);
+        }
+        if self.config.fsync != FsyncPolicy::Never
+            && let Err(err) = self.trail.sync()
+        {
+            undo(&mut self.trail, &next);
+            return Err(err);
+        }
+        if let Err(source) = std::fs::rename(&self.trail.path, &closed) {
+            undo(&mut self.trail, &next);
+            return Err(TrailError::Io {
+                action: "rename",
+                path: self.trail.path.clone(),
+                source,
+            });
+        }
+        std::mem::swap(&mut self.trail, &mut next);
+        self.stats.rotations += 1;
+        self.unsynced = 0;
+        current::point_at(self.dir.path(), &self.trail.path)?;
+        if self.config.fsync != FsyncPolicy::Never {
+            self.dir.sync()?;
+        }
+        Ok(closed)
+    }
+
+    /// Removes the closed trails that the `expire-after` rule expires now,
+    /// oldest first; returns their paths. Nothing without a rule.
+    pub fn expire(&mut self) -> Result<Vec<PathBuf>, TrailError> {
+        match &self.config.expire_after {
+            Some(rule) => expire::expire(&self.dir, rule, SystemTime::now()),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    /// Ends the open trail with an empty file token, renames it to its
+    /// final name, and removes `current`; returns the final path.
+    pub fn close(mut self) -> Result<PathBuf, TrailError> {
+        append_file_token(&mut self.trail, b"")?;
+        if self.config.fsync != FsyncPolicy::Never {
+            self.trail.sync()?;
+        }
+        let end = unix_now().max(self.trail.start);
+        let closed = self.final_path(end);
+        if closed.exists() {
+            return Err(TrailError::NameTaken { path: closed });
+        }
+        std::fs::rename(&self.trail.path, &closed).map_err(|source| TrailError::Io {
+            action: "rename",
+            path: self.trail.path.clone(),
+            source,
+        })?;
+        current::remove(self.dir.path())?;
+        if self.config.fsync != FsyncPolicy::Never {
+            self.dir.sync()?;
+        }
+        Ok(closed)
+    }
+
+    /// Reports a record that was not written: counted under Drop, an error
+    /// under Stop.
+    fn refuse(
+        &mut self,
+        rotated: Option<PathBuf>,
+        reason: DropReason,
+        error: TrailError,
+    ) -> Result<WriteOutcome, TrailError> {
+        match self.config.low_space {
+            LowSpacePolicy::Stop => Err(error),
+            LowSpacePolicy::Drop => {
+                self.stats.records_dropped += 1;
+                Ok(WriteOutcome {
+                    rotated,
+                    dropped: Some(reason),
+                })
+            }
+        }
+    }
+
+    /// Whether a record of `len` bytes, and the closing file token after
+    /// it, would take a trail with records in it past the size limit.
+    fn rotation_due(&self, len: usize) -> bool {
+        // The closing token names a path as long as the open trail's.
+        let closing = file_token_len(self.trail.path.as_os_str().len());
+        self.config.file_size_limit.is_some_and(|limit| {
+            self.trail.records > 0 && self.trail.len + (len + closing) as u64 > limit
+        })
+    }
+
+    fn sync_after_record(&mut self, len: u64) -> Result<(), TrailError> {
+        match self.config.fsync {
+            FsyncPolicy::EveryRecord => self.trail.sync(),
+            FsyncPolicy::EveryBytes(limit) => {
+                self.unsynced += len;
+                if self.unsynced >= limit.get() {
+                    self.unsynced = 0;
+                    self.trail.sync()
+                } else {
+                    Ok(())
+                }
+            }
+            FsyncPolicy::Never | FsyncPolicy::AtRotation => Ok(()),
+        }
+    }
+
+    /// A start time later than every trail's in the directory.
+    fn next_start(&mut self) -> u64 {
+        self.newest_start = next_start(Some(self.newest_start));
+        self.newest_start
+    }
+
+    /// The open trail's path once closed at `end`.
+    fn final_path(&self, end: u64) -> PathBuf {
+        let name = TrailName {
+            start: self.trail.start,
+            state: TrailState::Closed { end },
+        };
+        self.dir.path().join(name.file_name())
+    }
+}
+
+/// The current time, or the second after `newest` if that is later.
+fn next_start(newest: Option<u64>) -> u64 {
+    let now = unix_now();
+    newest.map_or(now, |newest| now.max(newest + 1))
+}
+
+fn unix_now() -> u64 {
+    AuditTime::now().seconds
+}
+
+/// Bytes of a file token naming a path of `name_len` bytes.
+const fn file_token_len(name_len: usize) -> usize {
+    // id, seconds, milliseconds, length, name, NUL.
+    1 + 4 + 4 + 2 + name_len + 1
+}
+
+/// Creates the trail starting at `start` and writes its opening file token
+/// naming `previous`.
+fn open_trail(dir: &TrailDir, start: u64, previous: &[u8]) -> Result<OpenTrail, TrailError> {
+    let mut trail = OpenTrail::create(dir.path(), start)?;
+    if let Err(err) = append_file_token(&mut trail, previous) {
+        // Best effort: a leftover is recovered as a crashed trail later.
+        let _ = std::fs::remove_file(&trail.path);
+        return Err(err);
+    }
+    Ok(trail)
+}
+
+fn append_file_token(trail: &mut OpenTrail, name: &[u8]) -> Result<(), TrailError> {
+    let token = token::file(name, AuditTime::now()).map_err(TrailError::FileToken)?;
+    trail
+        .append(token.as_bytes())
+        .map_err(|err| err.into_trail_error(trail))
+}
+
+/// Refuses anything but exactly one whole record that readers accept.
+fn check_record(record: &[u8]) -> Result<(), TrailError> {
+    if record.len() > DEFAULT_MAX_RECORD_SIZE as usize {
+        return Err(TrailError::RecordTooLarge {
+            size: record.len(),
+            limit: DEFAULT_MAX_RECORD_SIZE,
+        });
+    }
+    let parsed = Record::parse(record, 0).map_err(TrailError::NotARecord)?;
+    if parsed.bytes().len() != record.len() {
+        return Err(TrailError::TrailingBytes {
+            size: parsed.header().size,
+            given: record.len(),
+        });
+    }
+    Ok(())
+}

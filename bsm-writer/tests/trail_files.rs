@@ -1,0 +1,239 @@
+//! Trail files in real directories: naming, rotation, the file tokens that
+//! link neighbouring trails, the `current` link, the directory lock, and
+//! what the writer refuses.
+
+mod common;
+
+use bsm_writer::trail::{TrailName, TrailState, current_link, recover};
+use bsm_writer::{FsyncPolicy, TrailConfig, TrailError, TrailWriter};
+use common::{ScratchDir, entries, read_trail, test_record};
+use std::fs;
+use std::num::NonZeroU64;
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
+
+fn config(dir: &Path, file_size_limit: Option<u64>) -> TrailConfig {
+    TrailConfig {
+        file_size_limit,
+        ..TrailConfig::new(dir)
+    }
+}
+
+/// The trails of `dir` by name, oldest first.
+fn trails(dir: &Path) -> Vec<(TrailName, PathBuf)> {
+    let mut trails: Vec<_> = entries(dir)
+        .into_iter()
+        .map(|name| {
+            let parsed = TrailName::parse(&name).unwrap_or_else(|| panic!("stray file {name}"));
+            (parsed, dir.join(name))
+        })
+        .collect();
+    trails.sort_by_key(|(name, _)| name.start);
+    trails
+}
+
+#[test]
+fn rotation_at_the_size_limit_and_naming() {
+    let scratch = ScratchDir::new("rotation");
+    let limit = 2048;
+    let mut writer = TrailWriter::open(config(&scratch.path, Some(limit))).unwrap();
+    let mut rotated = Vec::new();
+    for sequence in 0..100 {
+        let outcome = writer.write_record(&test_record(sequence, 50)).unwrap();
+        assert_eq!(outcome.dropped, None);
+        rotated.extend(outcome.rotated);
+    }
+    let stats = writer.stats();
+    let last = writer.close().unwrap();
+    assert_eq!(stats.records_written, 100);
+    assert_eq!(stats.rotations as usize, rotated.len());
+
+    let trails = trails(&scratch.path);
+    assert!(trails.len() >= 4, "{} trails", trails.len());
+    let paths: Vec<&PathBuf> = trails.iter().map(|(_, path)| path).collect();
+    rotated.push(last);
+    assert_eq!(paths, rotated.iter().collect::<Vec<_>>());
+
+    let mut sequences = Vec::new();
+    for (index, (name, path)) in trails.iter().enumerate() {
+        // START.END, END being the next trail's START.
+        let TrailState::Closed { end } = name.state else {
+            panic!("{} is not closed", path.display());
+        };
+        match trails.get(index + 1) {
+            Some((next, _)) => assert_eq!(end, next.start),
+            None => assert!(end >= name.start),
+        }
+        assert!(
+            fs::metadata(path).unwrap().len() <= limit,
+            "{}",
+            path.display()
+        );
+        let contents = read_trail(path);
+        assert_eq!(contents.damage, None, "{}", path.display());
+        sequences.extend(contents.sequences);
+    }
+    assert_eq!(sequences, (0..100).collect::<Vec<u32>>());
+}
+
+#[test]
+fn file_tokens_name_the_neighbouring_trails() {
+    let scratch = ScratchDir::new("file-tokens");
+    let mut writer = TrailWriter::open(config(&scratch.path, None)).unwrap();
+    let dir = writer.dir().to_path_buf();
+    let mut opened = vec![writer.current_path().to_path_buf()];
+    let mut closed = Vec::new();
+    for sequence in 0..3 {
+        writer.write_record(&test_record(sequence, 10)).unwrap();
+        if sequence < 2 {
+            closed.push(writer.rotate().unwrap());
+            opened.push(writer.current_path().to_path_buf());
+        }
+    }
+    closed.push(writer.close().unwrap());
+
+    let bytes = |path: &Path| path.as_os_str().as_bytes().to_vec();
+    for index in 0..3 {
+        let contents = read_trail(&closed[index]);
+        assert_eq!(contents.kinds, "frf", "{}", closed[index].display());
+        // The opening token names the previous trail by its final name, or
+        // nothing; the closing one the next by its open name, or nothing.
+        let previous = index
+            .checked_sub(1)
+            .map_or(Vec::new(), |i| bytes(&closed[i]));
+        let next = opened.get(index + 1).map_or(Vec::new(), |path| bytes(path));
+        assert_eq!(contents.file_names, [previous, next], "trail {index}");
+        assert!(closed[index].starts_with(&dir));
+    }
+}
+
+#[test]
+fn current_link_follows_the_open_trail() {
+    let scratch = ScratchDir::new("current");
+    let mut writer = TrailWriter::open(config(&scratch.path, None)).unwrap();
+    let link = current_link(&scratch.path);
+    assert_eq!(fs::read_link(&link).unwrap(), writer.current_path());
+    assert!(writer.current_path().is_absolute());
+
+    let closed = writer.rotate().unwrap();
+    assert!(closed.exists());
+    assert_eq!(fs::read_link(&link).unwrap(), writer.current_path());
+    writer.write_record(&test_record(1, 0)).unwrap();
+    assert_eq!(read_trail(&link).sequences, [1]);
+
+    writer.close().unwrap();
+    assert!(
+        fs::symlink_metadata(&link).is_err(),
+        "current outlives the writer"
+    );
+}
+
+#[test]
+fn one_writer_per_directory() {
+    let scratch = ScratchDir::new("lock");
+    let writer = TrailWriter::open(config(&scratch.path, None)).unwrap();
+    let err = TrailWriter::open(config(&scratch.path, None)).unwrap_err();
+    assert!(matches!(err, TrailError::Busy { .. }), "{err}");
+    assert!(
+        err.to_string().contains(&*scratch.path.to_string_lossy()),
+        "{err}"
+    );
+    let err = recover(&scratch.path).unwrap_err();
+    assert!(matches!(err, TrailError::Busy { .. }), "{err}");
+    let first = writer.close().unwrap();
+
+    // Reopened in the same second, the next trail still gets a new name.
+    let writer = TrailWriter::open(config(&scratch.path, None)).unwrap();
+    let second = writer.close().unwrap();
+    let start = |path: &Path| {
+        TrailName::parse(path.file_name().unwrap().to_str().unwrap())
+            .unwrap()
+            .start
+    };
+    assert!(start(&second) > start(&first));
+}
+
+#[test]
+fn refuses_what_is_not_one_record() {
+    let scratch = ScratchDir::new("refuse");
+    let mut writer = TrailWriter::open(config(&scratch.path, None)).unwrap();
+    let record = test_record(7, 3);
+
+    let err = writer.write_record(b"hello").unwrap_err();
+    assert!(matches!(err, TrailError::NotARecord(_)), "{err}");
+    let err = writer
+        .write_record(&record[..record.len() - 1])
+        .unwrap_err();
+    assert!(matches!(err, TrailError::NotARecord(_)), "{err}");
+    let mut longer = record.clone();
+    longer.push(0);
+    let err = writer.write_record(&longer).unwrap_err();
+    assert!(
+        matches!(err, TrailError::TrailingBytes { given, .. } if given == record.len() + 1),
+        "{err}"
+    );
+    let mut bad_trailer = record.clone();
+    *bad_trailer.last_mut().unwrap() ^= 1;
+    assert!(writer.write_record(&bad_trailer).is_err());
+
+    writer.write_record(&record).unwrap();
+    assert_eq!(writer.stats().records_written, 1);
+    let path = writer.close().unwrap();
+    let contents = read_trail(&path);
+    assert_eq!(
+        (contents.kinds.as_str(), contents.sequences),
+        ("frf", vec![7])
+    );
+}
+
+#[test]
+fn every_fsync_policy_keeps_the_same_trail() {
+    let policies = [
+        FsyncPolicy::Never,
+        FsyncPolicy::AtRotation,
+        FsyncPolicy::EveryRecord,
+        FsyncPolicy::EveryBytes(NonZeroU64::new(300).unwrap()),
+    ];
+    for policy in policies {
+        let scratch = ScratchDir::new("fsync");
+        let mut writer = TrailWriter::open(TrailConfig {
+            fsync: policy,
+            ..config(&scratch.path, Some(600))
+        })
+        .unwrap();
+        for sequence in 0..20 {
+            writer.write_record(&test_record(sequence, 20)).unwrap();
+        }
+        writer.close().unwrap();
+        let sequences: Vec<u32> = trails(&scratch.path)
+            .iter()
+            .flat_map(|(_, path)| read_trail(path).sequences)
+            .collect();
+        assert_eq!(sequences, (0..20).collect::<Vec<_>>(), "{policy:?}");
+    }
+}
+
+#[test]
+fn a_writer_dropped_unclosed_is_recovered_whole() {
+    let scratch = ScratchDir::new("dropped");
+    let mut writer = TrailWriter::open(config(&scratch.path, None)).unwrap();
+    writer.write_record(&test_record(1, 5)).unwrap();
+    let open = writer.current_path().to_path_buf();
+    drop(writer);
+    assert!(open.exists());
+
+    let writer = TrailWriter::open(config(&scratch.path, None)).unwrap();
+    let [recovered] = writer.recovered() else {
+        panic!("recovered {:?}", writer.recovered());
+    };
+    assert_eq!((recovered.cut, recovered.damage.is_none()), (0, true));
+    assert!(
+        recovered
+            .path
+            .to_str()
+            .unwrap()
+            .ends_with(".crash_recovery")
+    );
+    assert_eq!(read_trail(&recovered.path).sequences, [1]);
+    writer.close().unwrap();
+}
