@@ -1,0 +1,504 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * lxbsm_dev.c - the record queue and the /dev/lxbsm character device.
+ *
+ * The queue is one byte ring of whole records.  Producers (audited tasks,
+ * in tracepoint probes) take a spinlock only to reserve and copy; the
+ * reader copies to user space without it, under a mutex that orders
+ * readers, and then publishes the new tail.  A producer never overwrites
+ * unread bytes.
+ *
+ * When a record does not fit, the policy decides:
+ *  - drop (default): the record is dropped and counted; the next record
+ *    that fits is preceded by a loss notice (event LXBSM_LOSS_EVENT, text
+ *    "lxbsm: N records lost", return value N);
+ *  - block (LXBSM_POLICY_BLOCK): the record is kept aside and the task
+ *    waits for room on its way back to user space (a task_work: a probe
+ *    may not sleep), then queues it.  Where that is impossible (an exiting
+ *    task, no memory, a fatal signal) the record is dropped and counted as
+ *    above.
+ */
+#include <linux/kernel.h>
+#include <linux/module.h>
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/poll.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+#include <linux/uaccess.h>
+#include <linux/wait.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <linux/task_work.h>
+#include <linux/capability.h>
+#include <linux/sched/signal.h>
+#include <linux/version.h>
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
+#include <linux/unaligned.h>
+#else
+#include <asm/unaligned.h>
+#endif
+#include "lxbsm_int.h"
+
+unsigned long lx_bufsize = 8UL << 20;
+module_param_named(bufsize, lx_bufsize, ulong, 0444);
+MODULE_PARM_DESC(bufsize, "size of the record ring in bytes (default 8 MiB)");
+
+#define LX_MAX_READERS 8
+
+static struct {
+	spinlock_t lock;		/* producers */
+	u8 *buf;
+	u64 size;
+	u64 head;			/* next byte to write */
+	u64 tail;			/* next byte to read */
+	u64 limit;			/* bytes the queue may hold */
+	u64 records, bytes, drops, loss_notices, pending_lost, blocked;
+	atomic64_t queued;		/* records in the ring */
+	u64 read_records, read_bytes;	/* under read_mutex */
+	struct mutex read_mutex;
+	wait_queue_head_t readq;
+	wait_queue_head_t writeq;
+	bool stopping;
+} ring;
+
+static pid_t readers[LX_MAX_READERS];
+static atomic_t nreaders = ATOMIC_INIT(0);
+static DEFINE_SPINLOCK(readers_lock);
+
+static atomic_t blocked_pending = ATOMIC_INIT(0);
+static DECLARE_WAIT_QUEUE_HEAD(unload_wq);
+
+bool lx_is_reader(struct task_struct *t)
+{
+	int i;
+
+	if (!atomic_read(&nreaders))
+		return false;
+	for (i = 0; i < LX_MAX_READERS; i++)
+		if (READ_ONCE(readers[i]) == t->tgid)
+			return true;
+	return false;
+}
+
+static void ring_copy_in(u64 pos, const u8 *src, u32 len)
+{
+	u64 off = pos % ring.size;
+	u64 first = min_t(u64, len, ring.size - off);
+
+	memcpy(ring.buf + off, src, first);
+	if (first < len)
+		memcpy(ring.buf, src + first, len - first);
+}
+
+/* Build the loss notice for n records into buf; returns its length. */
+static u32 loss_notice(u8 *buf, u32 cap, u64 n)
+{
+	struct lx_rec r;
+	char text[48];
+
+	lx_rec_init(&r, buf, cap);
+	lx_put_header(&r, LXBSM_LOSS_EVENT);
+	snprintf(text, sizeof(text), "lxbsm: %llu records lost", n);
+	lx_put_text(&r, text);
+	return lx_rec_finish(&r, (long)min_t(u64, n, 0x7fffffff));
+}
+
+/* Queue rec if it fits; returns true if it was queued. Caller holds lock. */
+static bool enqueue_locked(const u8 *rec, u32 len)
+{
+	u8 notice[96];
+	u32 nlen = 0;
+	u64 used = ring.head - smp_load_acquire(&ring.tail);
+
+	if (ring.pending_lost)
+		nlen = loss_notice(notice, sizeof(notice), ring.pending_lost);
+	if (used + nlen + len > ring.limit)
+		return false;
+	if (nlen) {
+		ring_copy_in(ring.head, notice, nlen);
+		ring.records++;
+		ring.bytes += nlen;
+		ring.loss_notices++;
+		ring.pending_lost = 0;
+		atomic64_inc(&ring.queued);
+		smp_store_release(&ring.head, ring.head + nlen);
+	}
+	ring_copy_in(ring.head, rec, len);
+	ring.records++;
+	ring.bytes += len;
+	atomic64_inc(&ring.queued);
+	smp_store_release(&ring.head, ring.head + len);
+	return true;
+}
+
+static void count_drop_locked(void)
+{
+	ring.drops++;
+	ring.pending_lost++;
+}
+
+static void wake_reader(void)
+{
+	if (wq_has_sleeper(&ring.readq))
+		wake_up_interruptible(&ring.readq);
+}
+
+struct lx_blocked {
+	struct callback_head cb;
+	u32 len;
+	u8 rec[];
+};
+
+static bool has_room(u32 len)
+{
+	return ring.head - smp_load_acquire(&ring.tail) + len <= ring.limit;
+}
+
+/* Runs on the task's way back to user space, where it may sleep. */
+static void blocked_work(struct callback_head *cb)
+{
+	struct lx_blocked *b = container_of(cb, struct lx_blocked, cb);
+	bool queued, give_up;
+
+	for (;;) {
+		give_up = wait_event_killable(ring.writeq, has_room(b->len) ||
+					      READ_ONCE(ring.stopping) ||
+					      !(READ_ONCE(lx_policy) &
+						LXBSM_POLICY_BLOCK)) != 0;
+		spin_lock(&ring.lock);
+		queued = enqueue_locked(b->rec, b->len);
+		if (queued || give_up || READ_ONCE(ring.stopping) ||
+		    !(READ_ONCE(lx_policy) & LXBSM_POLICY_BLOCK))
+			break;
+		/* another producer took the room: wait again */
+		spin_unlock(&ring.lock);
+	}
+	if (!queued)
+		count_drop_locked();
+	spin_unlock(&ring.lock);
+	if (queued)
+		wake_reader();
+	kfree(b);
+	if (atomic_dec_and_test(&blocked_pending))
+		wake_up(&unload_wq);
+}
+
+static bool try_block(const u8 *rec, u32 len)
+{
+	struct lx_blocked *b;
+
+	if (current->flags & (PF_KTHREAD | PF_EXITING) || READ_ONCE(ring.stopping))
+		return false;
+	b = kmalloc(sizeof(*b) + len, GFP_ATOMIC | __GFP_NOWARN);
+	if (!b)
+		return false;
+	b->len = len;
+	memcpy(b->rec, rec, len);
+	init_task_work(&b->cb, blocked_work);
+	atomic_inc(&blocked_pending);
+	if (task_work_add(current, &b->cb, TWA_RESUME)) {
+		atomic_dec(&blocked_pending);
+		kfree(b);
+		return false;
+	}
+	return true;
+}
+
+void lx_enqueue(const u8 *rec, u32 len)
+{
+	bool queued;
+
+	spin_lock(&ring.lock);
+	queued = enqueue_locked(rec, len);
+	if (!queued && (READ_ONCE(lx_policy) & LXBSM_POLICY_BLOCK)) {
+		ring.blocked++;
+		spin_unlock(&ring.lock);
+		if (try_block(rec, len))
+			return;
+		spin_lock(&ring.lock);
+		ring.blocked--;
+	}
+	if (!queued)
+		count_drop_locked();
+	spin_unlock(&ring.lock);
+	if (queued)
+		wake_reader();
+}
+
+static void get_stats(struct lxbsm_stats *s)
+{
+	memset(s, 0, sizeof(*s));
+	spin_lock(&ring.lock);
+	s->records = ring.records;
+	s->bytes = ring.bytes;
+	s->drops = ring.drops;
+	s->loss_notices = ring.loss_notices;
+	s->pending_lost = ring.pending_lost;
+	s->queue_bytes = ring.head - READ_ONCE(ring.tail);
+	s->queue_limit = ring.limit;
+	s->blocked = ring.blocked;
+	spin_unlock(&ring.lock);
+	s->queue_records = atomic64_read(&ring.queued);
+	s->read_records = READ_ONCE(ring.read_records);
+	s->read_bytes = READ_ONCE(ring.read_bytes);
+	s->buffer_size = ring.size;
+}
+
+static int lx_open(struct inode *inode, struct file *file)
+{
+	int i, slot = -1;
+
+	/* an open reader is never audited: only the audit reader may open */
+	if (!capable(CAP_AUDIT_READ))
+		return -EPERM;
+	spin_lock(&readers_lock);
+	for (i = 0; i < LX_MAX_READERS; i++) {
+		if (!readers[i]) {
+			slot = i;
+			WRITE_ONCE(readers[i], current->tgid);
+			atomic_inc(&nreaders);
+			break;
+		}
+	}
+	spin_unlock(&readers_lock);
+	if (slot < 0)
+		return -EBUSY;
+	file->private_data = (void *)(long)slot;
+	return stream_open(inode, file);
+}
+
+static int lx_release(struct inode *inode, struct file *file)
+{
+	int slot = (long)file->private_data;
+
+	spin_lock(&readers_lock);
+	WRITE_ONCE(readers[slot], 0);
+	atomic_dec(&nreaders);
+	spin_unlock(&readers_lock);
+	return 0;
+}
+
+static u32 record_len_at(u64 pos)
+{
+	u8 hdr[5];
+	u64 off;
+	int i;
+
+	for (i = 0; i < 5; i++) {
+		off = (pos + i) % ring.size;
+		hdr[i] = ring.buf[off];
+	}
+	return get_unaligned_be32(hdr + 1);
+}
+
+static int copy_out(char __user *dst, u64 pos, u32 len)
+{
+	u64 off = pos % ring.size;
+	u64 first = min_t(u64, len, ring.size - off);
+
+	if (copy_to_user(dst, ring.buf + off, first))
+		return -EFAULT;
+	if (first < len && copy_to_user(dst + first, ring.buf, len - first))
+		return -EFAULT;
+	return 0;
+}
+
+static ssize_t lx_read(struct file *file, char __user *ubuf, size_t count,
+		       loff_t *ppos)
+{
+	u64 head, tail;
+	size_t copied = 0;
+	u64 nrec = 0;
+	int err;
+
+	if (mutex_lock_interruptible(&ring.read_mutex))
+		return -ERESTARTSYS;
+	for (;;) {
+		head = smp_load_acquire(&ring.head);
+		tail = ring.tail;
+		if (head != tail)
+			break;
+		mutex_unlock(&ring.read_mutex);
+		if (file->f_flags & O_NONBLOCK)
+			return -EAGAIN;
+		if (wait_event_interruptible(ring.readq,
+					     smp_load_acquire(&ring.head) !=
+					     READ_ONCE(ring.tail)))
+			return -ERESTARTSYS;
+		if (mutex_lock_interruptible(&ring.read_mutex))
+			return -ERESTARTSYS;
+	}
+	while (tail != head) {
+		u32 rlen = record_len_at(tail);
+
+		if (copied + rlen > count)
+			break;
+		err = copy_out(ubuf + copied, tail, rlen);
+		if (err) {
+			if (!copied) {
+				mutex_unlock(&ring.read_mutex);
+				return err;
+			}
+			break;
+		}
+		tail += rlen;
+		copied += rlen;
+		nrec++;
+	}
+	if (!copied) {
+		mutex_unlock(&ring.read_mutex);
+		return -EMSGSIZE;
+	}
+	smp_store_release(&ring.tail, tail);
+	atomic64_sub(nrec, &ring.queued);
+	WRITE_ONCE(ring.read_records, ring.read_records + nrec);
+	WRITE_ONCE(ring.read_bytes, ring.read_bytes + copied);
+	mutex_unlock(&ring.read_mutex);
+	if (wq_has_sleeper(&ring.writeq))
+		wake_up(&ring.writeq);
+	return copied;
+}
+
+static __poll_t lx_poll(struct file *file, poll_table *wait)
+{
+	poll_wait(file, &ring.readq, wait);
+	if (smp_load_acquire(&ring.head) != READ_ONCE(ring.tail))
+		return EPOLLIN | EPOLLRDNORM;
+	return 0;
+}
+
+static long lx_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	void __user *up = (void __user *)arg;
+	struct lxbsm_stats st;
+	struct lxbsm_mask m;
+	struct lxbsm_auid_mask am;
+	struct lxbsm_event_class ec;
+	u64 v;
+	u32 p;
+	int ev;
+
+	switch (cmd) {
+	case LXBSM_IOC_GET_STATS:
+		get_stats(&st);
+		return copy_to_user(up, &st, sizeof(st)) ? -EFAULT : 0;
+	case LXBSM_IOC_GET_QLEN:
+		v = atomic64_read(&ring.queued);
+		return put_user(v, (u64 __user *)up);
+	case LXBSM_IOC_GET_QLIMIT:
+		v = READ_ONCE(ring.limit);
+		return put_user(v, (u64 __user *)up);
+	case LXBSM_IOC_SET_QLIMIT:
+		if (!capable(CAP_AUDIT_CONTROL))
+			return -EPERM;
+		if (get_user(v, (u64 __user *)up))
+			return -EFAULT;
+		if (v < LX_REC_MAX + 128 || v > ring.size)
+			return -EINVAL;
+		spin_lock(&ring.lock);
+		ring.limit = v;
+		spin_unlock(&ring.lock);
+		wake_up(&ring.writeq);
+		return 0;
+	case LXBSM_IOC_GET_MASK:
+		lx_get_mask(&m);
+		return copy_to_user(up, &m, sizeof(m)) ? -EFAULT : 0;
+	case LXBSM_IOC_SET_MASK:
+		if (!capable(CAP_AUDIT_CONTROL))
+			return -EPERM;
+		if (copy_from_user(&m, up, sizeof(m)))
+			return -EFAULT;
+		return lx_set_mask(&m);
+	case LXBSM_IOC_SET_AUID_MASK:
+		if (!capable(CAP_AUDIT_CONTROL))
+			return -EPERM;
+		if (copy_from_user(&am, up, sizeof(am)))
+			return -EFAULT;
+		return lx_set_auid_mask(&am);
+	case LXBSM_IOC_CLEAR_AUID_MASKS:
+		if (!capable(CAP_AUDIT_CONTROL))
+			return -EPERM;
+		lx_clear_auid_masks();
+		return 0;
+	case LXBSM_IOC_GET_POLICY:
+		p = READ_ONCE(lx_policy);
+		return put_user(p, (u32 __user *)up);
+	case LXBSM_IOC_SET_POLICY:
+		if (!capable(CAP_AUDIT_CONTROL))
+			return -EPERM;
+		if (get_user(p, (u32 __user *)up))
+			return -EFAULT;
+		if (p & ~(LXBSM_POLICY_BLOCK | LXBSM_POLICY_ARGE))
+			return -EINVAL;
+		WRITE_ONCE(lx_policy, p);
+		wake_up(&ring.writeq);
+		return 0;
+	case LXBSM_IOC_GET_EVENT_CLASS:
+		if (copy_from_user(&ec, up, sizeof(ec)))
+			return -EFAULT;
+		ev = lx_event_by_bsm(ec.event);
+		if (ev < 0 || ev == LXE_LOSS)
+			return -ENOENT;
+		ec.classes = READ_ONCE(lx_event_class[ev]);
+		return copy_to_user(up, &ec, sizeof(ec)) ? -EFAULT : 0;
+	case LXBSM_IOC_SET_EVENT_CLASS:
+		if (!capable(CAP_AUDIT_CONTROL))
+			return -EPERM;
+		if (copy_from_user(&ec, up, sizeof(ec)))
+			return -EFAULT;
+		ev = lx_event_by_bsm(ec.event);
+		if (ev < 0 || ev == LXE_LOSS)
+			return -ENOENT;
+		/* one BSM number may stand for several internal events */
+		for (; ev < LXE_COUNT; ev++)
+			if (lx_events[ev].bsm == ec.event)
+				WRITE_ONCE(lx_event_class[ev], ec.classes);
+		return 0;
+	}
+	return -ENOTTY;
+}
+
+static const struct file_operations lx_fops = {
+	.owner = THIS_MODULE,
+	.open = lx_open,
+	.release = lx_release,
+	.read = lx_read,
+	.poll = lx_poll,
+	.unlocked_ioctl = lx_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+};
+
+static struct miscdevice lx_misc = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = LXBSM_NAME,
+	.fops = &lx_fops,
+	.mode = 0600,
+};
+
+int lx_dev_init(void)
+{
+	if (lx_bufsize < 2 * LX_REC_MAX)
+		lx_bufsize = 2 * LX_REC_MAX;
+	spin_lock_init(&ring.lock);
+	mutex_init(&ring.read_mutex);
+	init_waitqueue_head(&ring.readq);
+	init_waitqueue_head(&ring.writeq);
+	atomic64_set(&ring.queued, 0);
+	ring.size = lx_bufsize;
+	ring.limit = lx_bufsize;
+	ring.buf = vmalloc(ring.size);
+	if (!ring.buf)
+		return -ENOMEM;
+	return misc_register(&lx_misc);
+}
+
+/* After the probes are gone: let blocked tasks go, then free. */
+void lx_dev_exit(void)
+{
+	WRITE_ONCE(ring.stopping, true);
+	wake_up_all(&ring.writeq);
+	wait_event(unload_wq, atomic_read(&blocked_pending) == 0);
+	misc_deregister(&lx_misc);
+	vfree(ring.buf);
+}

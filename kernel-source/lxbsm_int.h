@@ -1,0 +1,180 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * lxbsm_int.h - what the parts of lxbsm.ko share.
+ */
+#ifndef _LXBSM_INT_H
+#define _LXBSM_INT_H
+
+#include <linux/types.h>
+#include <linux/sched.h>
+#include "lxbsm.h"
+
+struct socket;
+struct linux_binprm;
+struct file;
+struct pt_regs;
+
+#define LXBSM_NAME "lxbsm"
+
+/* Largest record the module builds: well below LXBSM_MAX_RECORD. */
+#define LX_REC_MAX	32768
+/* Room kept at the end of a record for return32 and trailer. */
+#define LX_REC_TAIL	16
+/* Paths and strings copied from user space are cut at this length. */
+#define LX_STR_MAX	4096
+/* Exec args (and env) are cut to this many bytes of strings. */
+#define LX_ARGS_MAX	8192
+
+/* BSM token ids that the module writes. */
+#define AUT_TRAILER		0x13
+#define AUT_HEADER32		0x14
+#define AUT_PATH		0x23
+#define AUT_RETURN32		0x27
+#define AUT_TEXT		0x28
+#define AUT_ARG32		0x2d
+#define AUT_EXEC_ARGS		0x3c
+#define AUT_EXEC_ENV		0x3d
+#define AUT_ATTR32		0x3e
+#define AUT_EXIT		0x52
+#define AUT_SUBJECT32_EX	0x7a
+#define AUT_PROCESS32_EX	0x7b
+#define AUT_SOCKET_EX		0x7f
+#define AUT_SOCKINET32		0x80
+#define AUT_SOCKINET128		0x81
+#define AUT_SOCKUNIX		0x82
+
+#define AUDIT_HEADER_VERSION_OPENBSM	11
+#define AUT_TRAILER_MAGIC		0xb105
+#define AU_IPV4				4
+#define AU_IPV6				16
+
+/* A record being built in a per-CPU scratch buffer. */
+struct lx_rec {
+	u8 *buf;
+	u32 len;
+	u32 cap;
+	bool overflow;
+};
+
+/* A terminal id: port and address, as in subject32_ex. */
+struct lx_termid {
+	u32 port;
+	u32 type;	/* AU_IPV4 or AU_IPV6 */
+	u8 addr[16];
+};
+
+/* Per-CPU scratch space; used with preemption disabled. */
+struct lx_scratch {
+	u8 rec[LX_REC_MAX];
+	char path1[LX_STR_MAX];
+	char path2[LX_STR_MAX];
+	char tmp[LX_STR_MAX];
+	char dpath[LX_STR_MAX];
+	char args[LX_ARGS_MAX];
+};
+
+/* Events the module writes: an index into lx_events[]. */
+enum lx_event {
+	LXE_EXIT, LXE_FORK, LXE_VFORK, LXE_RFORK, LXE_EXECVE, LXE_EXECVEAT,
+	LXE_KILL, LXE_PTRACE,
+	LXE_OPEN_R, LXE_OPEN_RC, LXE_OPEN_RT, LXE_OPEN_RTC,
+	LXE_OPEN_W, LXE_OPEN_WC, LXE_OPEN_WT, LXE_OPEN_WTC,
+	LXE_OPEN_RW, LXE_OPEN_RWC, LXE_OPEN_RWT, LXE_OPEN_RWTC,
+	LXE_OPENAT_R, LXE_OPENAT_RC, LXE_OPENAT_RT, LXE_OPENAT_RTC,
+	LXE_OPENAT_W, LXE_OPENAT_WC, LXE_OPENAT_WT, LXE_OPENAT_WTC,
+	LXE_OPENAT_RW, LXE_OPENAT_RWC, LXE_OPENAT_RWT, LXE_OPENAT_RWTC,
+	LXE_CREAT, LXE_CLOSE, LXE_READ, LXE_WRITE, LXE_LSEEK,
+	LXE_UNLINK, LXE_UNLINKAT, LXE_RENAME, LXE_RENAMEAT,
+	LXE_MKDIR, LXE_MKDIRAT, LXE_RMDIR,
+	LXE_CHMOD, LXE_FCHMOD, LXE_FCHMODAT,
+	LXE_CHOWN, LXE_FCHOWN, LXE_LCHOWN, LXE_FCHOWNAT,
+	LXE_LINK, LXE_LINKAT, LXE_SYMLINK, LXE_SYMLINKAT,
+	LXE_SETUID, LXE_SETGID, LXE_SETREUID, LXE_SETREGID,
+	LXE_SETRESUID, LXE_SETRESGID, LXE_SETAUID,
+	LXE_MOUNT, LXE_UMOUNT2, LXE_MODLOAD, LXE_MODUNLOAD,
+	LXE_SOCKET, LXE_BIND, LXE_LISTEN, LXE_CONNECT, LXE_ACCEPT,
+	LXE_RECVMSG, LXE_RECVFROM, LXE_SENDMSG, LXE_SENDTO,
+	LXE_LOSS,
+	LXE_COUNT
+};
+
+struct lx_event_info {
+	u16 bsm;		/* BSM event number (audit_event) */
+	u32 classes;		/* class mask at load */
+	const char *name;
+};
+
+/* lxbsm_tables.c */
+extern const struct lx_event_info lx_events[LXE_COUNT];
+extern u32 lx_event_class[LXE_COUNT];
+u8 lx_errno_to_bsm(long linux_errno);
+u16 lx_domain_to_bsm(int linux_domain);
+u16 lx_socktype_to_bsm(int linux_type);
+int lx_event_by_bsm(u32 bsm);
+
+/* lxbsm_token.c: record building, big-endian */
+void lx_rec_init(struct lx_rec *r, u8 *buf, u32 cap);
+void lx_put_header(struct lx_rec *r, u16 event);
+void lx_put_subject(struct lx_rec *r, struct task_struct *t,
+		    const struct lx_termid *tid);
+void lx_put_process(struct lx_rec *r, struct task_struct *t);
+void lx_put_path(struct lx_rec *r, const char *path);
+void lx_put_text(struct lx_rec *r, const char *text);
+void lx_put_arg32(struct lx_rec *r, u8 n, u32 v, const char *text);
+void lx_put_attr_file(struct lx_rec *r, struct file *f);
+void lx_put_exit(struct lx_rec *r, u32 status, u32 ret);
+void lx_put_strings(struct lx_rec *r, u8 id, const char *strs, u32 len);
+void lx_put_user_argv(struct lx_rec *r, const char __user *const __user *argv,
+		      char *tmp);
+void lx_put_sockaddr(struct lx_rec *r, const void *sa, int len);
+void lx_put_socket_ex(struct lx_rec *r, struct socket *sock);
+void lx_put_bytes(struct lx_rec *r, const void *p, u32 n);
+u32 lx_rec_finish(struct lx_rec *r, long ret);
+long lx_strncpy_user(char *dst, const char __user *src, long size);
+int lx_user_path(int dfd, const char __user *upath, char *out, char *tmp,
+		 char *dtmp);
+int lx_fd_path(int fd, char *out, struct file **filep);
+void lx_canon(const char *in, char *out, char *tmp, char *dtmp);
+
+/* lxbsm_proc.c: per-process state (terminal id, accepted peer) */
+int lx_proc_init(void);
+void lx_proc_exit(void);
+void lx_proc_fork(struct task_struct *parent, struct task_struct *child);
+void lx_proc_exit_task(struct task_struct *t);
+void lx_proc_get_termid(struct task_struct *t, struct lx_termid *tid);
+void lx_proc_set_peer(struct task_struct *t, const struct lx_termid *peer);
+void lx_proc_login(struct task_struct *t);
+bool lx_proc_has(struct task_struct *t);
+
+/* lxbsm_proc.c: per-thread stash from sys_enter to sys_exit */
+u32 lx_stash_take(struct task_struct *t, long nr, u8 *out);
+void lx_stash_put(struct task_struct *t, long nr, const u8 *data, u32 len);
+void lx_stash_drop(struct task_struct *t);
+#define LX_STASH_MAX	1024
+
+/* lxbsm_dev.c: the queue and /dev/lxbsm */
+int lx_dev_init(void);
+void lx_dev_exit(void);
+void lx_enqueue(const u8 *rec, u32 len);
+bool lx_is_reader(struct task_struct *t);
+extern unsigned long lx_bufsize;
+
+/* lxbsm_main.c: preselection */
+bool lx_selected(int ev, bool failed);
+bool lx_maybe_selected(int ev);
+extern u32 lx_policy;
+int lx_set_mask(const struct lxbsm_mask *m);
+void lx_get_mask(struct lxbsm_mask *m);
+int lx_set_auid_mask(const struct lxbsm_auid_mask *m);
+void lx_clear_auid_masks(void);
+
+/* lxbsm_events.c */
+void lx_sys_enter(struct pt_regs *regs, long id);
+void lx_sys_exit(struct pt_regs *regs, long ret);
+void lx_sched_exec(struct task_struct *p, struct linux_binprm *bprm);
+void lx_sched_exit(struct task_struct *p);
+void lx_sched_fork(struct task_struct *parent, struct task_struct *child);
+int lx_events_init(void);
+void lx_events_exit(void);
+
+#endif /* _LXBSM_INT_H */

@@ -1,0 +1,346 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * lxbsm.ko - Linux writes BSM: a kernel-side producer of Sun Basic
+ * Security Module audit records, the modern successor of LxBSM.
+ *
+ * It never touches the syscall table: it attaches probes to the raw
+ * tracepoints sys_enter and sys_exit and to sched_process_fork,
+ * sched_process_exec and sched_process_exit, found by name with
+ * for_each_kernel_tracepoint() and registered with
+ * tracepoint_probe_register().  Records go to a ring that /dev/lxbsm
+ * drains (lxbsm_dev.c).
+ *
+ * This file: module set-up, the tracepoints, and preselection (audit
+ * classes for success and for failure, per-auid overrides).
+ */
+#include <linux/module.h>
+#include <linux/kernel.h>
+#include <linux/tracepoint.h>
+#include <linux/slab.h>
+#include <linux/mutex.h>
+#include <linux/rcupdate.h>
+#include <linux/audit.h>
+#include <linux/cred.h>
+#include <linux/binfmts.h>
+#include "lxbsm_int.h"
+
+#ifndef CONFIG_X86_64
+#error "lxbsm: only x86_64 system call numbers are mapped so far"
+#endif
+
+u32 lx_policy;
+
+struct lx_config {
+	struct rcu_head rcu;
+	u32 success;
+	u32 failure;
+	u32 nauid;
+	struct lxbsm_auid_mask auid[LXBSM_MAX_AUID_MASKS];
+};
+
+static struct lx_config __rcu *lx_cfg;
+static DEFINE_MUTEX(lx_cfg_mutex);
+
+static u32 mask_for(const struct lx_config *c, bool failed)
+{
+	u32 mask = failed ? c->failure : c->success;
+	u32 i, auid;
+
+	if (!c->nauid)
+		return mask;
+	auid = from_kuid(&init_user_ns, audit_get_loginuid(current));
+	for (i = 0; i < c->nauid; i++) {
+		const struct lxbsm_auid_mask *a = &c->auid[i];
+
+		if (a->auid != auid)
+			continue;
+		if (failed)
+			mask = (mask | a->always_failure) & ~a->never_failure;
+		else
+			mask = (mask | a->always_success) & ~a->never_success;
+		break;
+	}
+	return mask;
+}
+
+/* Is event ev, with this outcome, to be recorded for current? */
+bool lx_selected(int ev, bool failed)
+{
+	const struct lx_config *c;
+	u32 cls = READ_ONCE(lx_event_class[ev]);
+	bool sel;
+
+	if (!cls)
+		return false;
+	rcu_read_lock();
+	c = rcu_dereference(lx_cfg);
+	sel = cls & mask_for(c, failed);
+	rcu_read_unlock();
+	return sel;
+}
+
+/* Could event ev be recorded for current, whatever its outcome? */
+bool lx_maybe_selected(int ev)
+{
+	return lx_selected(ev, false) || lx_selected(ev, true);
+}
+
+/* Replace the configuration: copy, change, publish, free the old one. */
+static int update_cfg(void (*change)(struct lx_config *, const void *),
+		      const void *arg, int (*check)(const struct lx_config *,
+						    const void *))
+{
+	struct lx_config *old, *new;
+	int err;
+
+	new = kmalloc(sizeof(*new), GFP_KERNEL);
+	if (!new)
+		return -ENOMEM;
+	mutex_lock(&lx_cfg_mutex);
+	old = rcu_dereference_protected(lx_cfg, lockdep_is_held(&lx_cfg_mutex));
+	*new = *old;
+	err = check ? check(new, arg) : 0;
+	if (err) {
+		mutex_unlock(&lx_cfg_mutex);
+		kfree(new);
+		return err;
+	}
+	change(new, arg);
+	rcu_assign_pointer(lx_cfg, new);
+	mutex_unlock(&lx_cfg_mutex);
+	kfree_rcu(old, rcu);
+	return 0;
+}
+
+static void set_mask(struct lx_config *c, const void *arg)
+{
+	const struct lxbsm_mask *m = arg;
+
+	c->success = m->success;
+	c->failure = m->failure;
+}
+
+int lx_set_mask(const struct lxbsm_mask *m)
+{
+	return update_cfg(set_mask, m, NULL);
+}
+
+void lx_get_mask(struct lxbsm_mask *m)
+{
+	const struct lx_config *c;
+
+	rcu_read_lock();
+	c = rcu_dereference(lx_cfg);
+	m->success = c->success;
+	m->failure = c->failure;
+	rcu_read_unlock();
+}
+
+static int find_auid(const struct lx_config *c, u32 auid)
+{
+	u32 i;
+
+	for (i = 0; i < c->nauid; i++)
+		if (c->auid[i].auid == auid)
+			return i;
+	return -1;
+}
+
+static bool auid_mask_empty(const struct lxbsm_auid_mask *a)
+{
+	return !a->always_success && !a->always_failure &&
+	       !a->never_success && !a->never_failure;
+}
+
+static int check_auid_mask(const struct lx_config *c, const void *arg)
+{
+	const struct lxbsm_auid_mask *a = arg;
+
+	if (find_auid(c, a->auid) < 0 && !auid_mask_empty(a) &&
+	    c->nauid >= LXBSM_MAX_AUID_MASKS)
+		return -ENOSPC;
+	return 0;
+}
+
+static void set_auid_mask(struct lx_config *c, const void *arg)
+{
+	const struct lxbsm_auid_mask *a = arg;
+	int i = find_auid(c, a->auid);
+
+	if (auid_mask_empty(a)) {
+		if (i >= 0) {
+			c->auid[i] = c->auid[c->nauid - 1];
+			c->nauid--;
+		}
+		return;
+	}
+	if (i < 0)
+		i = c->nauid++;
+	c->auid[i] = *a;
+}
+
+int lx_set_auid_mask(const struct lxbsm_auid_mask *m)
+{
+	return update_cfg(set_auid_mask, m, check_auid_mask);
+}
+
+static void clear_auid_masks(struct lx_config *c, const void *arg)
+{
+	c->nauid = 0;
+}
+
+void lx_clear_auid_masks(void)
+{
+	update_cfg(clear_auid_masks, NULL, NULL);
+}
+
+/* The probes: thin shims with the tracepoints' prototypes. */
+static void probe_sys_enter(void *data, struct pt_regs *regs, long id)
+{
+	lx_sys_enter(regs, id);
+}
+
+static void probe_sys_exit(void *data, struct pt_regs *regs, long ret)
+{
+	lx_sys_exit(regs, ret);
+}
+
+static void probe_fork(void *data, struct task_struct *parent,
+		       struct task_struct *child)
+{
+	lx_sched_fork(parent, child);
+}
+
+static void probe_exec(void *data, struct task_struct *p, pid_t old_pid,
+		       struct linux_binprm *bprm)
+{
+	lx_sched_exec(p, bprm);
+}
+
+static void probe_exit(void *data, struct task_struct *p)
+{
+	lx_sched_exit(p);
+}
+
+static struct lx_tp {
+	const char *name;
+	void *probe;
+	struct tracepoint *tp;
+	bool registered;
+} lx_tps[] = {
+	{ .name = "sys_enter", .probe = probe_sys_enter },
+	{ .name = "sys_exit", .probe = probe_sys_exit },
+	{ .name = "sched_process_fork", .probe = probe_fork },
+	{ .name = "sched_process_exec", .probe = probe_exec },
+	{ .name = "sched_process_exit", .probe = probe_exit },
+};
+
+static void find_tp(struct tracepoint *tp, void *priv)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(lx_tps); i++)
+		if (!strcmp(tp->name, lx_tps[i].name))
+			lx_tps[i].tp = tp;
+}
+
+static void unregister_tps(void)
+{
+	int i;
+
+	for (i = ARRAY_SIZE(lx_tps) - 1; i >= 0; i--) {
+		if (!lx_tps[i].registered)
+			continue;
+		tracepoint_probe_unregister(lx_tps[i].tp, lx_tps[i].probe, NULL);
+		lx_tps[i].registered = false;
+	}
+	/* no probe runs past this point */
+	tracepoint_synchronize_unregister();
+}
+
+static int register_tps(void)
+{
+	int i, err;
+
+	for_each_kernel_tracepoint(find_tp, NULL);
+	for (i = 0; i < ARRAY_SIZE(lx_tps); i++) {
+		if (!lx_tps[i].tp) {
+			pr_err(LXBSM_NAME ": tracepoint %s not found\n",
+			       lx_tps[i].name);
+			return -ENOENT;
+		}
+	}
+	/* the per-process state first, so that forks are seen from the start */
+	for (i = ARRAY_SIZE(lx_tps) - 1; i >= 0; i--) {
+		err = tracepoint_probe_register(lx_tps[i].tp, lx_tps[i].probe,
+						NULL);
+		if (err) {
+			pr_err(LXBSM_NAME ": cannot attach to %s: %d\n",
+			       lx_tps[i].name, err);
+			return err;
+		}
+		lx_tps[i].registered = true;
+	}
+	return 0;
+}
+
+static int __init lxbsm_init(void)
+{
+	struct lx_config *c;
+	int i, err;
+
+	for (i = 0; i < LXE_COUNT; i++)
+		lx_event_class[i] = lx_events[i].classes;
+	c = kzalloc(sizeof(*c), GFP_KERNEL);
+	if (!c)
+		return -ENOMEM;
+	c->success = LXBSM_DEFAULT_MASK;
+	c->failure = LXBSM_DEFAULT_MASK;
+	RCU_INIT_POINTER(lx_cfg, c);
+
+	err = lx_proc_init();
+	if (err)
+		goto free_cfg;
+	err = lx_events_init();
+	if (err)
+		goto proc_exit;
+	err = lx_dev_init();
+	if (err)
+		goto events_exit;
+	err = register_tps();
+	if (err)
+		goto unregister;
+	pr_info(LXBSM_NAME ": loaded; /dev/%s, ring %lu bytes\n", LXBSM_NAME,
+		lx_bufsize);
+	return 0;
+
+unregister:
+	unregister_tps();
+	lx_dev_exit();
+events_exit:
+	lx_events_exit();
+proc_exit:
+	lx_proc_exit();
+free_cfg:
+	kfree(c);
+	return err;
+}
+
+static void __exit lxbsm_exit(void)
+{
+	unregister_tps();
+	lx_dev_exit();
+	lx_events_exit();
+	lx_proc_exit();
+	/* kfree_rcu()'d entries must be gone before the module text is */
+	rcu_barrier();
+	kfree(rcu_dereference_protected(lx_cfg, 1));
+	pr_info(LXBSM_NAME ": unloaded\n");
+}
+
+module_init(lxbsm_init);
+module_exit(lxbsm_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("BSM (Basic Security Module) audit records from tracepoints");
+MODULE_AUTHOR("bsmkit");

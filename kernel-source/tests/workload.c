@@ -1,0 +1,321 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * workload - what the qemu end-to-end test does inside the guest, so that
+ * the trail holds one known record per audited action.  Raw syscall() is
+ * used where libc would pick another system call than the one to test.
+ *
+ *   workload functional DIR   every event family once (paths under DIR)
+ *   workload stress N DIR     N open/close rounds (run several at once)
+ *   workload bench KIND N     timed loop: open | fork | exec; prints ns/op
+ *   workload loginuid-open AUID PATH  set the loginuid, then create PATH
+ *   workload try-open PATH    open PATH read-only (expected to fail)
+ *   workload child-exec ...   exits 0 (an exec target)
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/ptrace.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/openat2.h>
+
+static const char *self = "/lxbsm/workload";
+
+static void say(const char *fmt, const char *a)
+{
+	printf("workload: ");
+	printf(fmt, a);
+	printf("\n");
+	fflush(stdout);
+}
+
+static void check(int ok, const char *what)
+{
+	if (!ok) {
+		fprintf(stderr, "workload: FAILED %s: %s\n", what, strerror(errno));
+		exit(1);
+	}
+}
+
+static void wait_child(pid_t pid)
+{
+	int st;
+
+	check(waitpid(pid, &st, 0) == pid, "waitpid");
+}
+
+static void do_exec(char *const argv[])
+{
+	pid_t pid = fork();
+
+	check(pid >= 0, "fork");
+	if (pid == 0) {
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	wait_child(pid);
+}
+
+static void net(void)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(5555) };
+	struct sockaddr_in6 sa6 = { .sin6_family = AF_INET6,
+				    .sin6_port = htons(5556),
+				    .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+	int one = 1, ls, cs, s;
+	char buf[16];
+	pid_t pid, sess;
+
+	inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+	ls = socket(AF_INET, SOCK_STREAM, 0);
+	check(ls >= 0, "socket");
+	setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	check(bind(ls, (struct sockaddr *)&sa, sizeof(sa)) == 0, "bind");
+	check(listen(ls, 4) == 0, "listen");
+	pid = fork();
+	check(pid >= 0, "fork");
+	if (pid == 0) {
+		cs = socket(AF_INET, SOCK_STREAM, 0);
+		check(connect(cs, (struct sockaddr *)&sa, sizeof(sa)) == 0,
+		      "connect");
+		check(sendto(cs, "hello", 5, 0, NULL, 0) == 5, "sendto");
+		close(cs);
+		_exit(0);
+	}
+	s = accept(ls, NULL, NULL);
+	check(s >= 0, "accept");
+	check(recvfrom(s, buf, sizeof(buf), 0, NULL, NULL) >= 0, "recvfrom");
+	wait_child(pid);
+	say("connected over %s", "127.0.0.1:5555");
+
+	/* the session of the accepted connection, as sshd would start it */
+	sess = fork();
+	check(sess >= 0, "fork");
+	if (sess == 0) {
+		int fd = open("/proc/self/loginuid", O_WRONLY);
+
+		check(fd >= 0, "open loginuid");
+		check(write(fd, "1000", 4) == 4, "write loginuid");
+		close(fd);
+		check(syscall(SYS_setresgid, 1000, 1000, 1000) == 0, "setresgid");
+		check(syscall(SYS_setgid, 1000) == 0, "setgid");
+		check(syscall(SYS_setuid, 1000) == 0, "setuid");
+		execl(self, self, "child-exec", "session-of-1000", NULL);
+		_exit(127);
+	}
+	wait_child(sess);
+	close(s);
+	close(ls);
+
+	/* IPv6 over loopback, if the guest has it */
+	ls = socket(AF_INET6, SOCK_STREAM, 0);
+	if (ls >= 0 && bind(ls, (struct sockaddr *)&sa6, sizeof(sa6)) == 0 &&
+	    listen(ls, 4) == 0) {
+		pid = fork();
+		if (pid == 0) {
+			cs = socket(AF_INET6, SOCK_STREAM, 0);
+			if (connect(cs, (struct sockaddr *)&sa6, sizeof(sa6)))
+				_exit(1);
+			close(cs);
+			_exit(0);
+		}
+		s = accept4(ls, NULL, NULL, SOCK_CLOEXEC);
+		wait_child(pid);
+		if (s >= 0)
+			close(s);
+		say("connected over %s", "[::1]:5556");
+	}
+	if (ls >= 0)
+		close(ls);
+}
+
+static void functional(const char *dir)
+{
+	char d[256], p[300], q[300], longname[400];
+	char *exec_argv[] = { (char *)self, "child-exec", "alpha", "beta", NULL };
+	char *bad_argv[] = { "/nonexistent/prog", "x", NULL };
+	struct open_how how = { .flags = O_RDONLY };
+	pid_t pid;
+	int fd;
+
+	/* exec: a successful one and a failing one */
+	do_exec(exec_argv);
+	pid = fork();
+	if (pid == 0) {
+		execv(bad_argv[0], bad_argv);
+		_exit(0);
+	}
+	wait_child(pid);
+	say("exec %s", "done");
+
+	/* files */
+	snprintf(d, sizeof(d), "%s/lxdir", dir);
+	check(syscall(SYS_mkdir, d, 0755) == 0, "mkdir");
+	snprintf(p, sizeof(p), "%s/created.txt", d);
+	fd = syscall(SYS_openat, AT_FDCWD, p, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	check(fd >= 0, "openat rwtc");
+	check(write(fd, "data\n", 5) == 5, "write");
+	close(fd);
+	fd = syscall(SYS_openat, AT_FDCWD, p, O_WRONLY | O_CREAT, 0600);
+	check(fd >= 0, "openat wc");
+	close(fd);
+	fd = syscall(SYS_open, p, O_RDONLY);
+	check(fd >= 0, "open r");
+	close(fd);
+	fd = syscall(SYS_openat2, AT_FDCWD, p, &how, sizeof(how));
+	check(fd >= 0, "openat2 r");
+	close(fd);
+	check(chdir(d) == 0, "chdir");
+	fd = syscall(SYS_openat, AT_FDCWD, "relative.txt",
+		     O_RDWR | O_CREAT, 0644);
+	check(fd >= 0, "openat relative");
+	close(fd);
+	memset(longname, 'n', 300);
+	longname[300] = '\0';
+	fd = syscall(SYS_openat, AT_FDCWD, longname, O_RDONLY);
+	check(fd < 0 && errno == ENAMETOOLONG, "open of a too long name fails");
+	fd = syscall(SYS_open, "/nonexistent/file", O_RDONLY);
+	check(fd < 0 && errno == ENOENT, "open of a missing file fails");
+	check(syscall(SYS_chmod, p, 0640) == 0, "chmod");
+	check(syscall(SYS_chown, p, 1000, 1000) == 0, "chown");
+	snprintf(q, sizeof(q), "%s/hardlink.txt", d);
+	check(syscall(SYS_link, p, q) == 0, "link");
+	snprintf(q, sizeof(q), "%s/symlink.txt", d);
+	check(syscall(SYS_symlink, p, q) == 0, "symlink");
+	snprintf(q, sizeof(q), "%s/renamed.txt", d);
+	check(syscall(SYS_rename, p, q) == 0, "rename");
+	check(syscall(SYS_unlink, q) == 0, "unlink");
+	snprintf(q, sizeof(q), "%s/hardlink.txt", d);
+	check(syscall(SYS_unlink, q) == 0, "unlink");
+	snprintf(q, sizeof(q), "%s/symlink.txt", d);
+	check(syscall(SYS_unlink, q) == 0, "unlink");
+	check(syscall(SYS_unlink, "relative.txt") == 0, "unlink relative");
+	check(chdir("/") == 0, "chdir /");
+	check(syscall(SYS_rmdir, d) == 0, "rmdir");
+	say("files %s", "done");
+
+	/* system */
+	snprintf(d, sizeof(d), "%s/mnt", dir);
+	check(mkdir(d, 0755) == 0, "mkdir mnt");
+	check(mount("lxbsmtmp", d, "tmpfs", 0, "size=1m") == 0, "mount");
+	check(umount2(d, 0) == 0, "umount2");
+	rmdir(d);
+	say("mount %s", "done");
+
+	/* process: kill, ptrace */
+	pid = fork();
+	if (pid == 0) {
+		pause();
+		_exit(0);
+	}
+	usleep(10000);
+	check(kill(pid, SIGTERM) == 0, "kill");
+	wait_child(pid);
+	pid = fork();
+	if (pid == 0) {
+		ptrace(PTRACE_TRACEME, 0, NULL, NULL);
+		_exit(0);
+	}
+	wait_child(pid);
+	say("process %s", "done");
+
+	net();
+	say("functional %s", "done");
+}
+
+static void stress(long n, const char *dir)
+{
+	char p[256];
+	long i;
+	int fd;
+
+	snprintf(p, sizeof(p), "%s/stress.%d", dir, getpid());
+	for (i = 0; i < n; i++) {
+		fd = open(p, O_RDWR | O_CREAT, 0600);
+		if (fd >= 0)
+			close(fd);
+	}
+	unlink(p);
+}
+
+static long long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static void bench(const char *kind, long n)
+{
+	char *argv[] = { (char *)self, "child-exec", NULL };
+	long long t0 = now_ns();
+	long i;
+	int fd;
+
+	for (i = 0; i < n; i++) {
+		if (!strcmp(kind, "open")) {
+			fd = open("/lxbsm/workload", O_RDONLY);
+			close(fd);
+		} else if (!strcmp(kind, "fork")) {
+			pid_t pid = fork();
+
+			if (pid == 0)
+				_exit(0);
+			wait_child(pid);
+		} else {
+			do_exec(argv);
+		}
+	}
+	printf("bench %s %lld\n", kind, (now_ns() - t0) / n);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc >= 2 && !strcmp(argv[1], "child-exec"))
+		return 0;
+	if (argc == 3 && !strcmp(argv[1], "functional")) {
+		functional(argv[2]);
+		return 0;
+	}
+	if (argc == 4 && !strcmp(argv[1], "stress")) {
+		stress(atol(argv[2]), argv[3]);
+		return 0;
+	}
+	if (argc == 4 && !strcmp(argv[1], "loginuid-open")) {
+		int fd = open("/proc/self/loginuid", O_WRONLY);
+
+		check(fd >= 0 && write(fd, argv[2], strlen(argv[2])) > 0,
+		      "write loginuid");
+		close(fd);
+		fd = open(argv[3], O_WRONLY | O_CREAT, 0600);
+		check(fd >= 0, "open");
+		close(fd);
+		return 0;
+	}
+	if (argc == 3 && !strcmp(argv[1], "try-open")) {
+		int fd = open(argv[2], O_RDONLY);
+
+		if (fd >= 0)
+			close(fd);
+		return 0;
+	}
+	if (argc == 4 && !strcmp(argv[1], "bench")) {
+		bench(argv[2], atol(argv[3]));
+		return 0;
+	}
+	fprintf(stderr, "usage: workload functional DIR | stress N DIR | "
+		"bench open|fork|exec N | child-exec\n");
+	return 2;
+}
