@@ -13,6 +13,7 @@
 //!   tokens, rotation, the `current` link, crash recovery, expiry, minimum
 //!   free space, fsync policy; records reach the file whole or not at all.
 //! - [`control`]: audit_control's size and `expire-after` syntax.
+//! - [`daemon`]: the parts of the daemon `lxbsmd`.
 //!
 //! ```no_run
 //! use bsm_writer::records::{self, Outcome, Subject};
@@ -26,6 +27,7 @@
 //! ```
 
 pub mod control;
+pub mod daemon;
 mod error;
 mod record;
 pub mod records;

@@ -1,0 +1,232 @@
+//! lxbsmd's configuration file, in audit_control(5) style.
+//!
+//! One `key:value` per line; `#` starts a comment; blank lines are ignored.
+//! Keys: `dir`, `filesz`, `expire-after`, `flags`, `naflags`, `policy`,
+//! `minfree`. Unlike auditd, lxbsmd keeps a single trail directory, so a
+//! second `dir:` line is an error rather than a fallback. Every error names
+//! the file and the line.
+
+use crate::control::{self, ExpireAfter};
+use bsm_format::tables::{ClassTable, Preselection};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// The audit policies of audit_control's `policy:` line (OpenBSM's names).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct Policy {
+    /// `cnt`: keep going when records cannot be written (lxbsmd drops and
+    /// counts them when space is short) instead of stopping.
+    pub continue_on_failure: bool,
+    /// `ahlt`: halt when records cannot be written (lxbsmd stops).
+    pub halt_on_failure: bool,
+    /// The other OpenBSM policies (`argv`, `arge`, `seq`, `trail`, `group`,
+    /// `path`, `zonename`, `perzone`, `public`) concern the record producer,
+    /// not the daemon; they are accepted and kept by name.
+    pub producer_policies: Vec<String>,
+}
+
+const PRODUCER_POLICIES: &[&str] = &[
+    "argv", "arge", "seq", "trail", "group", "path", "zonename", "perzone", "public",
+];
+
+/// What an audit_control file sets; `None` where it is silent.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ControlFile {
+    pub dir: Option<PathBuf>,
+    /// `filesz`; `Some(0)` means no size limit, as in audit_control.
+    pub file_size_limit: Option<u64>,
+    pub expire_after: Option<ExpireAfter>,
+    /// `flags`: classes audited for attributable events. lxbsmd does not
+    /// preselect (the producer does); it checks them and keeps them.
+    pub flags: Option<Preselection>,
+    /// `naflags`: classes audited for non-attributable events.
+    pub naflags: Option<Preselection>,
+    pub policy: Option<Policy>,
+    /// `minfree`: a percentage, 0 to 100.
+    pub min_free_percent: Option<u8>,
+}
+
+/// A configuration file that could not be read or has a bad line.
+#[derive(Debug)]
+pub enum ConfigError {
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    Line {
+        path: PathBuf,
+        /// 1-based.
+        line: usize,
+        problem: String,
+    },
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ConfigError::Read { path, source } => {
+                write!(f, "cannot read {}: {source}", path.display())
+            }
+            ConfigError::Line {
+                path,
+                line,
+                problem,
+            } => write!(f, "{}:{line}: {problem}", path.display()),
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ConfigError::Read { source, .. } => Some(source),
+            ConfigError::Line { .. } => None,
+        }
+    }
+}
+
+impl ControlFile {
+    /// Reads and parses the file at `path`.
+    pub fn load(path: &Path) -> Result<ControlFile, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        ControlFile::parse(&text, ClassTable::builtin()).map_err(|(line, problem)| {
+            ConfigError::Line {
+                path: path.to_path_buf(),
+                line,
+                problem,
+            }
+        })
+    }
+
+    /// Parses audit_control text, naming classes from `classes`; an error
+    /// gives the 1-based line number and the problem.
+    pub fn parse(text: &str, classes: &ClassTable) -> Result<ControlFile, (usize, String)> {
+        let mut control = ControlFile::default();
+        for (index, line) in text.lines().enumerate() {
+            control
+                .apply_line(line, classes)
+                .map_err(|problem| (index + 1, problem))?;
+        }
+        Ok(control)
+    }
+
+    fn apply_line(&mut self, line: &str, classes: &ClassTable) -> Result<(), String> {
+        let line = line
+            .split_once('#')
+            .map_or(line, |(before, _)| before)
+            .trim();
+        if line.is_empty() {
+            return Ok(());
+        }
+        let (key, value) = line
+            .split_once(':')
+            .ok_or_else(|| format!("expected key:value, found {line:?}"))?;
+        let (key, value) = (key.trim(), value.trim());
+        match key {
+            "dir" => {
+                if self.dir.is_some() {
+                    return Err("a second dir: line (lxbsmd keeps one trail directory)".into());
+                }
+                if value.is_empty() {
+                    return Err("dir: needs a directory".into());
+                }
+                self.dir = Some(PathBuf::from(value));
+            }
+            "filesz" => {
+                self.file_size_limit = Some(control::parse_size(value).map_err(|e| e.to_string())?)
+            }
+            "expire-after" => {
+                self.expire_after = Some(
+                    value
+                        .parse()
+                        .map_err(|e: crate::ValueError| e.to_string())?,
+                )
+            }
+            "flags" => self.flags = Some(parse_flags(value, classes)?),
+            "naflags" => self.naflags = Some(parse_flags(value, classes)?),
+            "policy" => self.policy = Some(parse_policy(value)?),
+            "minfree" => {
+                let percent = value
+                    .parse::<u8>()
+                    .ok()
+                    .filter(|percent| *percent <= 100)
+                    .ok_or_else(|| format!("minfree: {value:?} is not a percentage (0 to 100)"))?;
+                self.min_free_percent = Some(percent);
+            }
+            _ => return Err(format!("unknown key {key:?}")),
+        }
+        Ok(())
+    }
+}
+
+fn parse_flags(value: &str, classes: &ClassTable) -> Result<Preselection, String> {
+    classes
+        .parse_flags(value)
+        .map_err(|err| format!("class flags {value:?}: {err}"))
+}
+
+fn parse_policy(value: &str) -> Result<Policy, String> {
+    let mut policy = Policy::default();
+    for name in value
+        .split(',')
+        .map(str::trim)
+        .filter(|name| !name.is_empty())
+    {
+        match name {
+            "cnt" => policy.continue_on_failure = true,
+            "ahlt" => policy.halt_on_failure = true,
+            _ if PRODUCER_POLICIES.contains(&name) => {
+                policy.producer_policies.push(name.to_owned())
+            }
+            _ => return Err(format!("unknown policy {name:?}")),
+        }
+    }
+    if policy.continue_on_failure && policy.halt_on_failure {
+        return Err("policies cnt and ahlt contradict each other".into());
+    }
+    Ok(policy)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<ControlFile, (usize, String)> {
+        ControlFile::parse(text, ClassTable::builtin())
+    }
+
+    #[test]
+    fn reads_every_key() {
+        let control = parse(
+            "# audit_control\n\ndir:/var/audit\nflags:lo,+ad\nnaflags:lo\n\
+             policy:cnt,argv\nminfree:5\nfilesz:2M # rotate\nexpire-after:10d OR 1G\n",
+        )
+        .unwrap();
+        assert_eq!(control.dir, Some(PathBuf::from("/var/audit")));
+        assert_eq!(control.file_size_limit, Some(2 << 20));
+        assert_eq!(control.min_free_percent, Some(5));
+        let policy = control.policy.unwrap();
+        assert!(policy.continue_on_failure);
+        assert_eq!(policy.producer_policies, ["argv"]);
+        assert!(control.flags.unwrap().success != 0);
+        assert!(control.expire_after.is_some());
+    }
+
+    #[test]
+    fn bad_lines_name_their_number() {
+        for (text, line) in [
+            ("dir:/a\nnonsense\n", 2),
+            ("\n\nfilesz:12Q\n", 3),
+            ("flags:lo,nosuchclass\n", 1),
+            ("minfree:101\n", 1),
+            ("policy:cnt,ahlt\n", 1),
+            ("dir:/a\ndir:/b\n", 2),
+            ("colour:blue\n", 1),
+        ] {
+            assert_eq!(parse(text).unwrap_err().0, line, "{text:?}");
+        }
+    }
+}
