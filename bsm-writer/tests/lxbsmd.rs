@@ -300,6 +300,46 @@ fn sighup_rotates() {
 }
 
 #[test]
+fn damage_in_the_source_is_reported_and_skipped() {
+    let scratch = ScratchDir::new("lxbsmd-damage");
+    let fifo = scratch.path.join("source");
+    let dir = scratch.path.join("trails");
+    mkfifo(&fifo);
+    let daemon = Daemon::start(
+        &scratch.path,
+        &[
+            "--source",
+            fifo.to_str().unwrap(),
+            "--dir",
+            dir.to_str().unwrap(),
+        ],
+    );
+    let record_len = test_record(0, 0).len();
+    let mut writer = fifo_writer(&fifo);
+    write_records(&mut writer, 0..5);
+    writer.write_all(&[0xff; 13]).unwrap();
+    write_records(&mut writer, 5..10);
+    // Half a record, then whole ones.
+    writer
+        .write_all(&test_record(99, 0)[..record_len / 2])
+        .unwrap();
+    write_records(&mut writer, 10..15);
+    let stderr = daemon.stop();
+
+    let trails = closed_trails(&dir);
+    let items = items(&fs::read(&trails[0]).unwrap(), "trail");
+    assert_eq!(sent(&items), (0..15).collect::<Vec<_>>(), "{stderr}");
+    let first_damage = 5 * record_len;
+    let second_damage = 10 * record_len + 13;
+    for offset in [first_damage, second_damage] {
+        assert!(
+            stderr.contains(&format!("damaged region at byte offset {offset},")),
+            "offset {offset}: {stderr}"
+        );
+    }
+}
+
+#[test]
 fn bad_config_line_names_file_and_line() {
     let scratch = ScratchDir::new("lxbsmd-config");
     let config = scratch.path.join("audit_control");

@@ -111,7 +111,25 @@ fn trail_config(args: &Args) -> Result<TrailConfig, ConfigError> {
 fn run(args: &Args) -> Result<(), String> {
     let config = trail_config(args).map_err(|err| err.to_string())?;
     install_signal_handlers()?;
-    let trails = TrailWriter::open(config).map_err(|err| err.to_string())?;
+    // The source and the socket first: a daemon that cannot read or serve
+    // leaves no trail behind.
+    let reader = SourceReader::spawn(&SourcePath::from_arg(&args.source), &STOP)
+        .map_err(|err| err.to_string())?;
+    let fanout = match &args.socket {
+        Some(path) => {
+            Some(Fanout::listen(path, args.subscriber_queue).map_err(|err| err.to_string())?)
+        }
+        None => None,
+    };
+    let trails = match TrailWriter::open(config) {
+        Ok(trails) => trails,
+        Err(err) => {
+            if let Some(fanout) = fanout {
+                fanout.close(Duration::ZERO);
+            }
+            return Err(err.to_string());
+        }
+    };
     for recovered in trails.recovered() {
         eprintln!(
             "lxbsmd: recovered a trail left open as {}: {} bytes kept, {} cut off",
@@ -120,12 +138,6 @@ fn run(args: &Args) -> Result<(), String> {
             recovered.cut
         );
     }
-    let fanout = match &args.socket {
-        Some(path) => {
-            Some(Fanout::listen(path, args.subscriber_queue).map_err(|err| err.to_string())?)
-        }
-        None => None,
-    };
     let mut daemon = Daemon { trails, fanout };
     let recovered: Vec<PathBuf> = daemon
         .trails
@@ -140,9 +152,9 @@ fn run(args: &Args) -> Result<(), String> {
     }
     daemon.write_own(DaemonEvent::Startup)?;
 
-    let source = SourcePath::from_arg(&args.source);
-    let reader = SourceReader::spawn(&source, &STOP).map_err(|err| err.to_string())?;
     let outcome = daemon.pump(&reader);
+    // After a failure the reader may still be waiting for input: stop it.
+    STOP.store(true, Ordering::Relaxed);
     let source_outcome = reader.finish();
     daemon.shut_down()?;
     outcome?;

@@ -77,14 +77,6 @@ impl RecordBatch {
             .zip(self.ends.iter().copied())
             .map(|(start, end)| self.bytes.slice(start..end))
     }
-
-    pub fn len(&self) -> usize {
-        self.ends.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
-    }
 }
 
 /// The reader thread: batches of records arrive on `batches`; when it ends
