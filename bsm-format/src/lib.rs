@@ -54,6 +54,7 @@ mod split;
 mod stream;
 pub mod tables;
 mod token;
+mod trail_name;
 mod view;
 
 pub use bytes_view::{Bytes, StringList, Text, U32List, U64List};
@@ -64,4 +65,5 @@ pub use record::{Record, RecordShape, TokenBytes, Tokens, TokensWhere};
 pub use split::{DEFAULT_MAX_RECORD_SIZE, FileItem, Frame, Splitter, TrailItem, frame, parse_item};
 pub use stream::{OwnedFile, OwnedItem, OwnedRecord, StreamSplitter};
 pub use token::*;
+pub use trail_name::{TrailName, TrailState, format_stamp, parse_stamp};
 pub use view::{HeaderView, ReturnView, SubjectView};

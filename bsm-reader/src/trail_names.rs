@@ -1,15 +1,14 @@
 //! Trail directories as auditd keeps them: files named by their start and
 //! end times, so that a time range can skip files without opening them.
 //!
-//! auditd names a closed trail `START.END` and the open one
-//! `START.not_terminated`; recovery after a crash renames it
-//! `START.crash_recovery`. Each time is `YYYYMMDDHHMMSS` in UTC.
+//! The names are bsm-format's [`TrailName`]s, the same rules the writer
+//! names its files by.
 
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use chrono::NaiveDateTime;
+use bsm_format::{TrailName, TrailState};
 
 /// One trail file of a directory.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,22 +58,13 @@ pub fn list_trail_dir(dir: &Path) -> io::Result<Vec<TrailFile>> {
 
 /// The start and end of a trail file name; `None` if it is not one.
 pub fn parse_trail_name(name: &str) -> Option<(i64, Option<i64>)> {
-    let (start, end) = name.split_once('.')?;
-    let start = parse_utc(start)?;
-    let end = match end {
-        "not_terminated" | "crash_recovery" => None,
-        end => Some(parse_utc(end)?),
+    let name = TrailName::parse(name)?;
+    let seconds = |s: u64| i64::try_from(s).ok();
+    let end = match name.state {
+        TrailState::Closed { end } => Some(seconds(end)?),
+        TrailState::Open | TrailState::CrashRecovered => None,
     };
-    Some((start, end))
-}
-
-fn parse_utc(text: &str) -> Option<i64> {
-    if text.len() != 14 || !text.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    NaiveDateTime::parse_from_str(text, "%Y%m%d%H%M%S")
-        .ok()
-        .map(|time| time.and_utc().timestamp())
+    Some((seconds(name.start)?, end))
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! trail files, synced after renames.
 
 use crate::error::TrailError;
-use crate::trail::name::TrailName;
+use bsm_format::TrailName;
 use std::fs::{self, DirBuilder, File, TryLockError};
 use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};

@@ -8,7 +8,7 @@
 use crate::control::ExpireAfter;
 use crate::error::TrailError;
 use crate::trail::dir::TrailDir;
-use crate::trail::name::TrailState;
+use bsm_format::TrailState;
 use std::fs;
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};

@@ -3,7 +3,7 @@
 //! again before anything else is written.
 
 use crate::error::TrailError;
-use crate::trail::name::{TrailName, TrailState};
+use bsm_format::{TrailName, TrailState};
 use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
 use std::os::unix::fs::OpenOptionsExt;

@@ -24,12 +24,11 @@ mod current;
 mod dir;
 mod expire;
 mod file;
-mod name;
 mod recover;
 mod space;
 
+pub use bsm_format::{TrailName, TrailState};
 pub use current::current_link;
-pub use name::{TrailName, TrailState};
 pub use recover::{RecoveredTrail, recover};
 
 use crate::control::ExpireAfter;

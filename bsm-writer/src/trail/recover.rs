@@ -5,8 +5,8 @@
 use crate::error::TrailError;
 use crate::trail::current;
 use crate::trail::dir::{TrailDir, TrailFile};
-use crate::trail::name::{TrailName, TrailState};
 use bsm_format::{ErrorKind, StreamSplitter};
+use bsm_format::{TrailName, TrailState};
 use std::fs::{File, OpenOptions};
 use std::io;
 use std::os::unix::fs::FileExt;
