@@ -3,35 +3,32 @@
 //! equal byte for byte).
 
 use bsm_format::{
-    Arbitrary, DataUnit, Header32, Header32Ex, Header64, Header64Ex, PrintFormat, ProcessIds,
-    Token, Uuid, format_uuid,
+    Arbitrary, DataUnit, HeaderView, PrintFormat, ProcessIds, Text, Token, Uuid, format_uuid, ids,
 };
 
 use super::out::{JsonOut, key};
 
 pub(super) fn write_token(out: &mut JsonOut<'_>, token: &Token<'_>) {
     match token {
-        Token::File(t) => {
-            out.open_token("file");
-            out.number(key!("seconds"), t.seconds);
-            out.number(key!("milliseconds"), t.milliseconds);
-            out.text(key!("name"), &t.name);
-        }
-        Token::OtherFile64(t) => {
-            out.open_token("other_file64");
-            out.number(key!("seconds"), t.seconds);
-            out.number(key!("milliseconds"), t.milliseconds);
-            out.text(key!("name"), &t.name);
-        }
+        Token::File(t) => file(
+            out,
+            "file",
+            t.seconds.into(),
+            t.milliseconds.into(),
+            &t.name,
+        ),
+        Token::OtherFile64(t) => file(out, "other_file64", t.seconds, t.milliseconds, &t.name),
         Token::Trailer(t) => {
             out.open_token("trailer");
             out.number(key!("magic"), t.magic);
             out.number(key!("size"), t.size);
         }
-        Token::Header32(t) => header32(out, t),
-        Token::Header32Ex(t) => header32_ex(out, t),
-        Token::Header64(t) => header64(out, t),
-        Token::Header64Ex(t) => header64_ex(out, t),
+        // as_header gives the view of exactly these four forms.
+        Token::Header32(_) | Token::Header32Ex(_) | Token::Header64(_) | Token::Header64Ex(_) => {
+            if let Some(view) = token.as_header() {
+                header(out, &view);
+            }
+        }
         Token::Arbitrary(t) => arbitrary(out, t),
         Token::Ipc(t) => {
             out.open_token("ipc");
@@ -82,16 +79,8 @@ pub(super) fn write_token(out: &mut JsonOut<'_>, token: &Token<'_>) {
             out.number(key!("port"), t.port);
             out.ip(key!("addr"), t.addr);
         }
-        Token::Return32(t) => {
-            out.open_token("return32");
-            out.number(key!("status"), t.status);
-            out.number(key!("value"), t.value);
-        }
-        Token::Return64(t) => {
-            out.open_token("return64");
-            out.number(key!("status"), t.status);
-            out.number(key!("value"), t.value);
-        }
+        Token::Return32(t) => status_value(out, "return32", t.status.into(), t.value.into()),
+        Token::Return64(t) => status_value(out, "return64", t.status.into(), t.value),
         Token::Text(t) => {
             out.open_token("text");
             out.text(key!("text"), &t.text);
@@ -125,18 +114,8 @@ pub(super) fn write_token(out: &mut JsonOut<'_>, token: &Token<'_>) {
             out.open_token("ip_port");
             out.number(key!("port"), t.port);
         }
-        Token::Arg32(t) => {
-            out.open_token("arg32");
-            out.number(key!("number"), t.number);
-            out.number(key!("value"), t.value);
-            out.text(key!("text"), &t.text);
-        }
-        Token::Arg64(t) => {
-            out.open_token("arg64");
-            out.number(key!("number"), t.number);
-            out.number(key!("value"), t.value);
-            out.text(key!("text"), &t.text);
-        }
+        Token::Arg32(t) => argument(out, "arg32", t.number, t.value.into(), &t.text),
+        Token::Arg64(t) => argument(out, "arg64", t.number, t.value, &t.text),
         Token::Socket(t) => {
             out.open_token("socket");
             out.number(key!("socket_type"), t.socket_type);
@@ -211,38 +190,28 @@ pub(super) fn write_token(out: &mut JsonOut<'_>, token: &Token<'_>) {
             out.open_token("exec_env");
             out.strings(key!("strings"), &t.strings);
         }
-        Token::Attr32(t) => {
-            out.open_token("attr32");
-            out.number(key!("mode"), t.mode);
-            out.number(key!("uid"), t.uid);
-            out.number(key!("gid"), t.gid);
-            out.number(key!("fsid"), t.fsid);
-            out.number(key!("node_id"), t.node_id);
-            out.number(key!("device"), t.device);
-        }
-        Token::Attr64(t) => {
-            out.open_token("attr64");
-            out.number(key!("mode"), t.mode);
-            out.number(key!("uid"), t.uid);
-            out.number(key!("gid"), t.gid);
-            out.number(key!("fsid"), t.fsid);
-            out.number(key!("node_id"), t.node_id);
-            out.number(key!("device"), t.device);
-        }
-        Token::Attr(t) => {
-            out.open_token("attr");
-            out.number(key!("mode"), t.mode);
-            out.number(key!("uid"), t.uid);
-            out.number(key!("gid"), t.gid);
-            out.number(key!("fsid"), t.fsid);
-            out.number(key!("node_id"), t.node_id);
-            out.number(key!("device"), t.device);
-        }
-        Token::Exit(t) => {
-            out.open_token("exit");
-            out.number(key!("status"), t.status);
-            out.number(key!("value"), t.value);
-        }
+        Token::Attr32(t) => attr(
+            out,
+            "attr32",
+            [t.mode, t.uid, t.gid, t.fsid],
+            t.node_id,
+            t.device.into(),
+        ),
+        Token::Attr64(t) => attr(
+            out,
+            "attr64",
+            [t.mode, t.uid, t.gid, t.fsid],
+            t.node_id,
+            t.device,
+        ),
+        Token::Attr(t) => attr(
+            out,
+            "attr",
+            [t.mode, t.uid, t.gid, t.fsid],
+            t.node_id.into(),
+            t.device.into(),
+        ),
+        Token::Exit(t) => status_value(out, "exit", t.status, t.value.into()),
         Token::Zone(t) => {
             out.open_token("zone");
             out.text(key!("zone"), &t.zone);
@@ -271,6 +240,40 @@ pub(super) fn write_token(out: &mut JsonOut<'_>, token: &Token<'_>) {
     out.close();
 }
 
+fn file(out: &mut JsonOut<'_>, name: &str, seconds: u64, milliseconds: u64, file: &Text<'_>) {
+    out.open_token(name);
+    out.number(key!("seconds"), seconds);
+    out.number(key!("milliseconds"), milliseconds);
+    out.text(key!("name"), file);
+}
+
+/// Return and exit tokens: a status and a value.
+fn status_value(out: &mut JsonOut<'_>, name: &str, status: u32, value: u64) {
+    out.open_token(name);
+    out.number(key!("status"), status);
+    out.number(key!("value"), value);
+}
+
+fn argument(out: &mut JsonOut<'_>, name: &str, number: u8, value: u64, text: &Text<'_>) {
+    out.open_token(name);
+    out.number(key!("number"), number);
+    out.number(key!("value"), value);
+    out.text(key!("text"), text);
+}
+
+/// The attribute tokens: mode, uid, gid, fsid, then node id and device.
+fn attr(out: &mut JsonOut<'_>, name: &str, ids: [u32; 4], node_id: u64, device: u64) {
+    out.open_token(name);
+    for (key, value) in [key!("mode"), key!("uid"), key!("gid"), key!("fsid")]
+        .into_iter()
+        .zip(ids)
+    {
+        out.number(key, value);
+    }
+    out.number(key!("node_id"), node_id);
+    out.number(key!("device"), device);
+}
+
 fn process_ids(out: &mut JsonOut<'_>, ids: &ProcessIds) {
     out.number(key!("auid"), ids.auid);
     out.number(key!("euid"), ids.euid);
@@ -281,46 +284,23 @@ fn process_ids(out: &mut JsonOut<'_>, ids: &ProcessIds) {
     out.number(key!("sid"), ids.sid);
 }
 
-/// The fields every header form starts with.
-fn header_start(
-    out: &mut JsonOut<'_>,
-    name: &str,
-    size: u32,
-    version: u8,
-    event: u16,
-    modifier: u16,
-) {
-    out.open_token(name);
-    out.number(key!("size"), size);
-    out.number(key!("version"), version);
-    out.number(key!("event"), event);
-    out.number(key!("modifier"), modifier);
-}
-
-fn header32(out: &mut JsonOut<'_>, t: &Header32) {
-    header_start(out, "header32", t.size, t.version, t.event, t.modifier);
-    out.number(key!("seconds"), t.seconds);
-    out.number(key!("milliseconds"), t.milliseconds);
-}
-
-fn header32_ex(out: &mut JsonOut<'_>, t: &Header32Ex) {
-    header_start(out, "header32_ex", t.size, t.version, t.event, t.modifier);
-    out.ip(key!("host"), t.host);
-    out.number(key!("seconds"), t.seconds);
-    out.number(key!("milliseconds"), t.milliseconds);
-}
-
-fn header64(out: &mut JsonOut<'_>, t: &Header64) {
-    header_start(out, "header64", t.size, t.version, t.event, t.modifier);
-    out.number(key!("seconds"), t.seconds);
-    out.number(key!("milliseconds"), t.milliseconds);
-}
-
-fn header64_ex(out: &mut JsonOut<'_>, t: &Header64Ex) {
-    header_start(out, "header64_ex", t.size, t.version, t.event, t.modifier);
-    out.ip(key!("host"), t.host);
-    out.number(key!("seconds"), t.seconds);
-    out.number(key!("milliseconds"), t.milliseconds);
+/// Any header form, from its common view: the `_ex` forms add the host.
+fn header(out: &mut JsonOut<'_>, header: &HeaderView) {
+    out.open_token(match header.id {
+        ids::HEADER32 => "header32",
+        ids::HEADER32_EX => "header32_ex",
+        ids::HEADER64 => "header64",
+        _ => "header64_ex",
+    });
+    out.number(key!("size"), header.size);
+    out.number(key!("version"), header.version);
+    out.number(key!("event"), header.event);
+    out.number(key!("modifier"), header.modifier);
+    if let Some(host) = header.host {
+        out.ip(key!("host"), host);
+    }
+    out.number(key!("seconds"), header.seconds);
+    out.number(key!("milliseconds"), header.milliseconds);
 }
 
 fn arbitrary(out: &mut JsonOut<'_>, t: &Arbitrary<'_>) {
