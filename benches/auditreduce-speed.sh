@@ -13,14 +13,7 @@ cd "$(dirname "$0")/.."
 
 runs="${2:-7}"
 cargo build --release -q -p bsm-reader --bin auditreduce --bin praudit -p bsm-benches --bin gen-trail
-trail="${1:-target/bench-trail.bsm}"
-if [ ! -f "$trail" ]; then
-    ./target/release/gen-trail "$trail"
-fi
-records=$(./target/release/praudit -r "$trail" | grep -c '^20,\|^21,\|^116,\|^121,' || true)
-bytes=$(stat -c %s "$trail")
-echo "trail: $trail, $bytes bytes, $records records; median of $runs runs"
-source benches/measure.sh
+source benches/measure.sh "${1:-}"
 
 ar=./target/release/auditreduce
 row "cat (floor)" cat "$trail"

@@ -1,7 +1,17 @@
-# Shared by the side-by-side speed scripts: source it, set $runs, $records
-# and $bytes, then call `row NAME COMMAND...`. Each row runs COMMAND $runs
-# times with output to /dev/null and prints the median wall time (to the
+# Shared by the side-by-side speed scripts: build praudit and gen-trail
+# first, set $runs, then `source benches/measure.sh [TRAIL]` (without TRAIL
+# the benchmark trail is generated in target/bench-trail.bsm) and call
+# `row NAME COMMAND...` with "$trail". Each row runs COMMAND $runs times
+# with output to /dev/null and prints the median wall time (to the
 # microsecond), records/s, MB/s and the largest peak memory (max RSS).
+
+trail="${1:-target/bench-trail.bsm}"
+if [ ! -f "$trail" ]; then
+    ./target/release/gen-trail "$trail"
+fi
+records=$(./target/release/praudit -r "$trail" | grep -c '^20,\|^21,\|^116,\|^121,' || true)
+bytes=$(stat -c %s "$trail")
+echo "trail: $trail, $bytes bytes, $records records; median of $runs runs"
 
 printf '%-34s %10s %14s %10s %10s\n' what seconds records/s MB/s maxRSS_MB
 
