@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod count;
 pub mod merge;
+mod pieces;
 pub mod printer;
 pub mod reader;
 pub mod select;
@@ -14,4 +15,4 @@ pub mod trail_names;
 mod window;
 
 pub use bsm_format::TrailItem;
-pub use reader::{Damage, Event, ReadOptions, TrailReader, VisitError};
+pub use reader::{Damage, Event, Parallelism, ReadOptions, Run, Step, TrailReader, VisitError};

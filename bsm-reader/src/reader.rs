@@ -5,6 +5,7 @@
 //! header id whose size lands on a trailer that agrees with it. Everything in
 //! between is one [`Damage`], with its file, offset and length.
 
+use crate::pieces;
 use crate::window::{MappedData, Window};
 use bsm_format::{
     DEFAULT_MAX_RECORD_SIZE, Error as FormatError, ErrorKind, Frame, Record, RecordShape, Token,
@@ -14,6 +15,7 @@ use memmap2::Mmap;
 use std::fmt;
 use std::fs::File;
 use std::io::{self, Read};
+use std::num::NonZeroUsize;
 use std::path::Path;
 use std::time::Duration;
 
@@ -257,30 +259,119 @@ impl TrailReader {
     ) -> Result<(), VisitError<E>> {
         let max_size = self.options.max_record_size as usize;
         loop {
+            let walked = pieces::walk(
+                self.window.data(),
+                0,
+                VISIT_BATCH,
+                self.offset,
+                max_size,
+                |record| visit(Event::Item(TrailItem::Record(record))),
+            )
+            .map_err(VisitError::Visit)?;
+            // Give the window a turn to release the pages behind.
+            self.consume(walked.end);
+            if !walked.intact || self.window.data().is_empty() {
+                return Ok(());
+            }
+        }
+    }
+
+    /// As [`TrailReader::for_each_event`], but the intact records of a
+    /// mapped input are folded on several threads at once: each thread
+    /// folds the records of a piece of the input into an accumulator that
+    /// `new_fold` makes, and `visit` receives the folded runs and the other
+    /// events (file tokens, damage) in input order. A stream is read on
+    /// this thread alone.
+    pub fn fold_each_event<A: Send, E>(
+        &mut self,
+        parallelism: Parallelism,
+        new_fold: &(impl Fn() -> A + Sync),
+        fold: &(impl Fn(&mut A, Record<'_>) + Sync),
+        mut visit: impl FnMut(Step<'_, A>) -> Result<(), E>,
+    ) -> Result<(), VisitError<E>> {
+        loop {
+            if self.started && self.window.is_mapped() {
+                self.consume(self.pending);
+                self.pending = 0;
+                self.current = None;
+                self.fold_intact(parallelism, new_fold, fold, &mut visit)?;
+            }
+            match self.next_event().map_err(VisitError::Read)? {
+                Some(event) => visit(Step::Event(event)).map_err(VisitError::Visit)?,
+                None => return Ok(()),
+            }
+        }
+    }
+
+    /// Folds the intact records of a mapped input from the current position
+    /// in rounds of a piece per thread, up to the end or to anything else,
+    /// which is left for `next_event`.
+    fn fold_intact<A: Send, E>(
+        &mut self,
+        parallelism: Parallelism,
+        new_fold: &(impl Fn() -> A + Sync),
+        fold: &(impl Fn(&mut A, Record<'_>) + Sync),
+        visit: &mut impl FnMut(Step<'_, A>) -> Result<(), E>,
+    ) -> Result<(), VisitError<E>> {
+        let max_size = self.options.max_record_size as usize;
+        loop {
             let data = self.window.data();
+            let base = self.offset;
+            let threads = parallelism.threads.get();
+            let round = data
+                .len()
+                .min(threads.saturating_mul(parallelism.piece_bytes.max(1)));
+            let starts = pieces::piece_starts(data, round, threads, max_size);
+            let limits: Vec<usize> = starts[1..].iter().copied().chain([round]).collect();
+            let walk_piece = |start: usize, limit: usize| {
+                let mut folded = new_fold();
+                let end = pieces::walk::<()>(data, start, limit, base, max_size, |record| {
+                    fold(&mut folded, record);
+                    Ok(())
+                })
+                .unwrap_or_else(|()| unreachable!("the fold cannot fail"));
+                (folded, end)
+            };
+            let walked: Vec<(A, pieces::WalkEnd)> = std::thread::scope(|scope| {
+                let walk_piece = &walk_piece;
+                let others: Vec<_> = (starts.iter().zip(&limits).skip(1))
+                    .map(|(&start, &limit)| scope.spawn(move || walk_piece(start, limit)))
+                    .collect();
+                let first = walk_piece(starts[0], limits[0]);
+                std::iter::once(first)
+                    .chain(others.into_iter().map(|thread| {
+                        thread
+                            .join()
+                            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                    }))
+                    .collect()
+            });
+            // Runs are taken in order while each piece's walk ended where the
+            // next one started; the first that did not is where the next
+            // round starts (or where next_event takes over).
             let mut used = 0;
             let mut stopped = false;
-            // Record::parse checks the header against its trailer itself, so
-            // a record needs no separate framing here.
-            while used < VISIT_BATCH {
-                let Some(rest) = data.get(used..).filter(|rest| !rest.is_empty()) else {
+            for ((folded, end), (&start, &limit)) in
+                walked.into_iter().zip(starts.iter().zip(&limits))
+            {
+                visit(Step::Run(Run {
+                    bytes: &data[start..end.end],
+                    offset: base + start as u64,
+                    folded,
+                }))
+                .map_err(VisitError::Visit)?;
+                used = end.end;
+                if !end.intact {
                     stopped = true;
                     break;
-                };
-                match Record::parse(rest, self.offset + used as u64) {
-                    Ok(record) if record.bytes().len() <= max_size => {
-                        used += record.bytes().len();
-                        visit(Event::Item(TrailItem::Record(record))).map_err(VisitError::Visit)?;
-                    }
-                    _ => {
-                        stopped = true;
-                        break;
-                    }
+                }
+                if end.end != limit {
+                    break;
                 }
             }
-            // Give the window a turn to release the pages behind.
+            let at_end = used == data.len();
             self.consume(used);
-            if stopped {
+            if stopped || at_end {
                 return Ok(());
             }
         }
@@ -449,6 +540,44 @@ impl TrailReader {
 /// How many bytes of a mapped input [`TrailReader::for_each_event`] reads
 /// between two turns of the window (which releases the pages behind).
 const VISIT_BATCH: usize = 1 << 20;
+
+/// How [`TrailReader::fold_each_event`] spreads its work over threads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Parallelism {
+    pub threads: NonZeroUsize,
+    /// Bytes of input each thread takes at a time.
+    pub piece_bytes: usize,
+}
+
+impl Parallelism {
+    /// Pieces of 4 MiB: enough work that starting the threads costs little,
+    /// little enough that output does not wait long.
+    pub fn new(threads: NonZeroUsize) -> Self {
+        Parallelism {
+            threads,
+            piece_bytes: 4 << 20,
+        }
+    }
+}
+
+/// What [`TrailReader::fold_each_event`] gives its visitor, in input order.
+#[derive(Debug)]
+pub enum Step<'a, A> {
+    /// A run of intact records, folded.
+    Run(Run<'a, A>),
+    /// Anything else, as [`TrailReader::next_event`] gives it.
+    Event(Event<'a>),
+}
+
+/// Intact records back to back, and what the fold made of them.
+#[derive(Debug)]
+pub struct Run<'a, A> {
+    /// The records' bytes.
+    pub bytes: &'a [u8],
+    /// The trail offset of `bytes[0]`.
+    pub offset: u64,
+    pub folded: A,
+}
 
 /// Why [`TrailReader::for_each_event`] stopped early.
 #[derive(Debug)]

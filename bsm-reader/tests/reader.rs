@@ -2,8 +2,9 @@
 //! streamed: every intact record is delivered, every damaged region reported.
 
 use bsm_format::{Splitter, TrailItem};
-use bsm_reader::{Damage, Event, ReadOptions, TrailReader};
+use bsm_reader::{Damage, Event, Parallelism, ReadOptions, Step, TrailReader};
 use std::io::{self, Read};
+use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 
 fn conformance(path: &str) -> PathBuf {
@@ -345,4 +346,116 @@ fn for_each_event_gives_what_next_event_gives_on_every_cut_and_flip() {
         visit_all(TrailReader::from_bytes("t", mid_record.to_vec(), sync)),
         read_all(TrailReader::from_bytes("t", mid_record.to_vec(), sync)).0
     );
+}
+
+/// The events of `fold_each_event` with the records of each run listed
+/// by the fold, which must agree with the run's bytes and offset.
+fn fold_all(mut reader: TrailReader, threads: usize, piece_bytes: usize) -> Vec<Seen> {
+    let parallelism = Parallelism {
+        threads: NonZeroUsize::new(threads).unwrap(),
+        piece_bytes,
+    };
+    let mut seen = Vec::new();
+    reader
+        .fold_each_event(
+            parallelism,
+            &Vec::new,
+            &|records: &mut Vec<(u64, Vec<u8>)>, record| {
+                records.push((record.offset(), record.bytes().to_vec()));
+            },
+            |step| {
+                match step {
+                    Step::Run(run) => {
+                        let joined: Vec<u8> = run.folded.iter().flat_map(|r| r.1.clone()).collect();
+                        assert_eq!(run.bytes, joined);
+                        if let Some(first) = run.folded.first() {
+                            assert_eq!(run.offset, first.0);
+                        }
+                        seen.extend(
+                            run.folded
+                                .into_iter()
+                                .map(|(at, bytes)| Seen::Item(at, bytes)),
+                        );
+                    }
+                    Step::Event(Event::Item(item)) => {
+                        seen.push(Seen::Item(item.offset(), item.bytes().to_vec()))
+                    }
+                    Step::Event(Event::Damage(damage)) => {
+                        seen.push(Seen::Damage(damage.offset, damage.length))
+                    }
+                }
+                Ok::<(), ()>(())
+            },
+        )
+        .unwrap();
+    seen
+}
+
+#[test]
+fn fold_each_event_gives_what_next_event_gives_on_every_cut_and_flip() {
+    let trail = trail();
+    for (threads, piece_bytes) in [(1, 1 << 20), (2, 1), (3, 100), (4, 1 << 20)] {
+        assert_eq!(
+            fold_all(mapped(&trail), threads, piece_bytes),
+            read_all(mapped(&trail)).0,
+            "{threads} threads, {piece_bytes}-byte pieces"
+        );
+    }
+    for cut in 0..=trail.len() {
+        let cut_trail = &trail[..cut];
+        assert_eq!(
+            fold_all(mapped(cut_trail), 2, 40),
+            read_all(mapped(cut_trail)).0,
+            "cut at {cut}"
+        );
+    }
+    for at in 0..trail.len() {
+        let mut flipped = trail.clone();
+        flipped[at] ^= 0xff;
+        assert_eq!(
+            fold_all(mapped(&flipped), 3, 40),
+            read_all(mapped(&flipped)).0,
+            "flip at {at}"
+        );
+    }
+}
+
+/// A header32 record of `size` bytes (at least 28) holding a text token of
+/// `text`, padded with zeros.
+fn text_record(size: usize, text: &[u8]) -> Vec<u8> {
+    let text_len = size - 18 - 3 - 7;
+    let mut record = vec![0x14];
+    record.extend_from_slice(&(size as u32).to_be_bytes());
+    record.extend_from_slice(&[11, 0, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0]);
+    record.push(0x28);
+    record.extend_from_slice(&(text_len as u16).to_be_bytes());
+    record.extend_from_slice(text);
+    record.resize(size - 7, 0);
+    record.extend_from_slice(&[0x13, 0xb1, 0x05]);
+    record.extend_from_slice(&(size as u32).to_be_bytes());
+    record
+}
+
+#[test]
+fn fold_each_event_is_not_fooled_by_records_inside_records() {
+    // Records whose text holds whole records: a thread that guesses where
+    // a piece starts can land on those, and the walk of the piece before
+    // must show the guess wrong.
+    let inner = [text_record(40, b"inner one"), text_record(40, b"inner two")].concat();
+    let mut trail = Vec::new();
+    for n in 0..30 {
+        trail.extend(text_record(200 + n, &inner));
+        trail.extend(text_record(30 + n, b"plain"));
+    }
+    let expected = read_all(mapped(&trail)).0;
+    assert_eq!(expected.len(), 60);
+    for threads in 2..=4 {
+        for piece_bytes in [1, 17, 64, 150, 1000] {
+            assert_eq!(
+                fold_all(mapped(&trail), threads, piece_bytes),
+                expected,
+                "{threads} threads, {piece_bytes}-byte pieces"
+            );
+        }
+    }
 }

@@ -9,11 +9,13 @@
 
 use std::cell::OnceCell;
 use std::io::{self, BufWriter, Write};
+use std::num::NonZeroUsize;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use bsm_format::tables::{ClassTable, EventTable};
-use bsm_format::{Record, TrailItem};
+use bsm_format::{Error as FormatError, Record, TrailItem};
 use bsm_reader::accounts::{AccountNames, HOST_GROUP, HOST_PASSWD};
 use bsm_reader::count::Counts;
 use bsm_reader::merge::{MergedEvent, MergedReader};
@@ -22,7 +24,7 @@ use bsm_reader::select::{
     Criteria, PathRules, Selector, SocketEndpoint, ZoneGlob, day_bounds, parse_instant,
 };
 use bsm_reader::trail_names::list_trail_dir;
-use bsm_reader::{Damage, Event, ReadOptions, TrailReader, VisitError};
+use bsm_reader::{Damage, Event, Parallelism, ReadOptions, Run, Step, TrailReader, VisitError};
 use chrono::Local;
 use clap::Parser;
 
@@ -146,6 +148,11 @@ struct Cli {
     /// else OpenBSM's sample table built in].
     #[arg(long, value_name = "FILE")]
     audit_class: Option<PathBuf>,
+
+    /// Threads that select from one mapped input at once [default: the
+    /// cores available, at most 8].
+    #[arg(long, value_name = "N")]
+    threads: Option<NonZeroUsize>,
 
     /// Trail files or directories ('-' for standard input).
     #[arg(value_name = "FILE")]
@@ -413,16 +420,25 @@ fn run(cli: &Cli, setup: &Setup) -> io::Result<bool> {
         intact: opened,
     };
     if readers.len() == 1 {
-        // One input needs no merge: the reader's fast walk over it.
+        // One input needs no merge. Selection, the costly part, runs on
+        // several threads over a mapped input; the selected records are
+        // written, counted or printed here, in order.
         let mut reader = readers.remove(0);
         let source = reader.source().to_owned();
-        match reader.for_each_event(|event| match event {
-            Event::Item(item) => reduction.item(&source, item),
-            Event::Damage(damage) => {
-                reduction.damage(&damage);
-                Ok(())
-            }
-        }) {
+        let selector = &setup.selector;
+        match reader.fold_each_event(
+            Parallelism::new(cli.threads.unwrap_or_else(default_threads)),
+            &Selection::default,
+            &|selection: &mut Selection, record| selection.judge(selector, &record),
+            |step| match step {
+                Step::Run(run) => reduction.run(&source, run),
+                Step::Event(Event::Item(item)) => reduction.item(&source, item),
+                Step::Event(Event::Damage(damage)) => {
+                    reduction.damage(&damage);
+                    Ok(())
+                }
+            },
+        ) {
             Ok(()) => {}
             Err(VisitError::Visit(err)) => return Err(err),
             Err(VisitError::Read(err)) => reduction.failed(&source, &err),
@@ -456,31 +472,63 @@ impl<W: Write> Reduction<'_, '_, W> {
     fn item(&mut self, source: &str, item: TrailItem<'_>) -> io::Result<()> {
         match item {
             TrailItem::Record(record) => match self.selector.selects(&record) {
-                Ok(true) => {
-                    if let Err(problem) = self.sink.record(&record)? {
-                        self.intact = false;
-                        eprintln!(
-                            "auditreduce: {source}: record at byte offset {}: {problem}",
-                            record.offset()
-                        );
-                    }
-                }
-                Ok(false) => {}
+                Ok(true) => self.selected(source, &record),
+                Ok(false) => Ok(()),
                 Err(err) => {
-                    self.intact = false;
-                    eprintln!(
-                        "auditreduce: {source}: record at byte offset {} skipped, damaged token: {err}",
-                        record.offset()
-                    );
+                    self.unjudged(source, record.offset(), &err);
+                    Ok(())
                 }
             },
             TrailItem::File(file) => {
                 if self.pass_file_tokens {
                     self.sink.file_token(&file)?;
                 }
+                Ok(())
+            }
+        }
+    }
+
+    /// Writes the records another thread selected from a run.
+    fn run(&mut self, source: &str, run: Run<'_, Selection>) -> io::Result<()> {
+        for (offset, err) in &run.folded.unjudged {
+            self.unjudged(source, *offset, err);
+        }
+        for span in run.folded.spans {
+            let start = (span.start - run.offset) as usize;
+            let mut records = &run.bytes[start..start + (span.end - span.start) as usize];
+            if let Sink::Records(out) = &mut self.sink {
+                out.write_all(records)?;
+                continue;
+            }
+            let mut offset = span.start;
+            while !records.is_empty() {
+                // The run's records were parsed once already: this cannot fail.
+                let record = Record::parse(records, offset).map_err(io::Error::other)?;
+                let len = record.bytes().len();
+                self.selected(source, &record)?;
+                records = &records[len..];
+                offset += len as u64;
             }
         }
         Ok(())
+    }
+
+    fn selected(&mut self, source: &str, record: &Record<'_>) -> io::Result<()> {
+        if let Err(problem) = self.sink.record(record)? {
+            self.intact = false;
+            eprintln!(
+                "auditreduce: {source}: record at byte offset {}: {problem}",
+                record.offset()
+            );
+        }
+        Ok(())
+    }
+
+    fn unjudged(&mut self, source: &str, offset: u64, err: &FormatError) {
+        self.intact = false;
+        eprintln!(
+            "auditreduce: {source}: record at byte offset {offset} skipped, damaged token: {err}"
+        );
     }
 
     fn damage(&mut self, damage: &Damage) {
@@ -492,6 +540,39 @@ impl<W: Write> Reduction<'_, '_, W> {
         self.intact = false;
         eprintln!("auditreduce: {source}: read failed: {error}");
     }
+}
+
+/// What a thread made of a run of records: the selected ones, as spans of
+/// trail offsets (neighbours joined), and those that could not be judged.
+#[derive(Debug, Default)]
+struct Selection {
+    spans: Vec<Range<u64>>,
+    unjudged: Vec<(u64, FormatError)>,
+}
+
+impl Selection {
+    fn judge(&mut self, selector: &Selector, record: &Record<'_>) {
+        let start = record.offset();
+        match selector.selects(record) {
+            Ok(true) => {
+                let end = start + record.bytes().len() as u64;
+                match self.spans.last_mut() {
+                    Some(span) if span.end == start => span.end = end,
+                    _ => self.spans.push(start..end),
+                }
+            }
+            Ok(false) => {}
+            Err(err) => self.unjudged.push((start, err)),
+        }
+    }
+}
+
+/// Beyond this many threads the walk of one input waits on memory.
+const MAX_THREADS: NonZeroUsize = NonZeroUsize::new(8).unwrap();
+
+/// One thread per core, up to [`MAX_THREADS`].
+fn default_threads() -> NonZeroUsize {
+    std::thread::available_parallelism().map_or(NonZeroUsize::MIN, |cores| cores.min(MAX_THREADS))
 }
 
 /// Opens the inputs, trail directories expanded; false if any failed.
