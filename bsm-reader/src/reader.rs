@@ -12,6 +12,7 @@ use bsm_format::{
     TrailItem, frame, ids, parse_item,
 };
 use memmap2::Mmap;
+use std::convert::Infallible;
 use std::fmt;
 use std::fs::File;
 use std::io::{self, Read};
@@ -153,6 +154,27 @@ impl TrailReader {
             current: None,
             options,
             started: false,
+        }
+    }
+
+    /// Whether all of the input is in memory (a mapped file or bytes),
+    /// rather than read as a stream.
+    pub fn is_mapped(&self) -> bool {
+        self.window.is_mapped()
+    }
+
+    /// Whether the next item is already in memory whole, so that
+    /// [`TrailReader::next_event`] will not wait on the input for it. A
+    /// caller that buffers its output flushes it when this is false: on a
+    /// live stream, that is before the reader waits.
+    pub fn next_item_at_hand(&self) -> bool {
+        let rest = self.window.data().get(self.pending..).unwrap_or_default();
+        match frame(rest, self.options.max_record_size) {
+            Frame::Complete { len, .. } => len <= rest.len(),
+            Frame::NeedMore { .. } => false,
+            // Damage: resynchronising may read on, but there is output to
+            // come either way (the damage report at least).
+            Frame::Invalid { .. } => true,
         }
     }
 
@@ -325,11 +347,11 @@ impl TrailReader {
             let limits: Vec<usize> = starts[1..].iter().copied().chain([round]).collect();
             let walk_piece = |start: usize, limit: usize| {
                 let mut folded = new_fold();
-                let end = pieces::walk::<()>(data, start, limit, base, max_size, |record| {
-                    fold(&mut folded, record);
-                    Ok(())
-                })
-                .unwrap_or_else(|()| unreachable!("the fold cannot fail"));
+                let Ok(end) =
+                    pieces::walk::<Infallible>(data, start, limit, base, max_size, |record| {
+                        fold(&mut folded, record);
+                        Ok(())
+                    });
                 (folded, end)
             };
             let walked: Vec<(A, pieces::WalkEnd)> = std::thread::scope(|scope| {

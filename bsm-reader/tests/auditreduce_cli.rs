@@ -967,3 +967,66 @@ fn print_reuses_praudits_printer() {
     assert_eq!(lines.len(), 3, "three records, no file tokens under -A");
     assert!(lines.iter().all(|line| line["tokens"].is_array()));
 }
+
+/// A FIFO stands for a live source (/dev/lxbsm, lxbsmd's output): each
+/// selected record must come out while auditreduce waits for the next.
+#[test]
+fn a_live_stream_gets_each_selected_record_while_the_input_stays_open() {
+    use std::io::{Read, Write};
+    use std::process::Stdio;
+    use std::time::Duration;
+
+    let dir = TempDir::new("fifo");
+    let fifo = dir.0.join("live");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success(),
+        "mkfifo failed"
+    );
+    let mut child = Command::new(env!("CARGO_BIN_EXE_auditreduce"))
+        .args(["-u", "1000"])
+        .arg(&fifo)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut writer = std::fs::OpenOptions::new().write(true).open(&fifo).unwrap();
+    let (chunks_tx, chunks_rx) = std::sync::mpsc::channel();
+    let mut stdout = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        let mut buffer = [0u8; 4096];
+        while let Ok(n @ 1..) = stdout.read(&mut buffer) {
+            if chunks_tx.send(buffer[..n].to_vec()).is_err() {
+                break;
+            }
+        }
+    });
+    // Records 0, 1, 2 have auids 1000, 2000 and 0: only the first of each
+    // three is selected, and it must arrive before the next is written.
+    let specs = specs();
+    for spec in &specs[..9] {
+        let record = encode(spec);
+        writer.write_all(&record).unwrap();
+        writer.flush().unwrap();
+        if spec.ids.auid == 1000 {
+            let mut got = Vec::new();
+            while got.len() < record.len() {
+                got.extend(
+                    chunks_rx
+                        .recv_timeout(Duration::from_secs(10))
+                        .unwrap_or_else(|_| {
+                            panic!("record {}: nothing while the FIFO stays open", spec.index)
+                        }),
+                );
+            }
+            assert_eq!(got, record, "record {}", spec.index);
+        }
+    }
+    drop(writer);
+    let status = child.wait().unwrap();
+    assert!(status.success());
+    assert!(chunks_rx.try_recv().is_err(), "nothing else is selected");
+}

@@ -426,19 +426,31 @@ fn run(cli: &Cli, setup: &Setup) -> io::Result<bool> {
         let mut reader = readers.remove(0);
         let source = reader.source().to_owned();
         let selector = &setup.selector;
-        match reader.fold_each_event(
-            Parallelism::new(cli.threads.unwrap_or_else(default_threads)),
-            &Selection::default,
-            &|selection: &mut Selection, record| selection.judge(selector, &record),
-            |step| match step {
-                Step::Run(run) => reduction.run(&source, run),
-                Step::Event(Event::Item(item)) => reduction.item(&source, item),
-                Step::Event(Event::Damage(damage)) => {
-                    reduction.damage(&damage);
-                    Ok(())
+        let outcome = if reader.is_mapped() {
+            reader.fold_each_event(
+                Parallelism::new(cli.threads.unwrap_or_else(default_threads)),
+                &Selection::default,
+                &|selection: &mut Selection, record| selection.judge(selector, &record),
+                |step| match step {
+                    Step::Run(run) => reduction.run(&source, run),
+                    Step::Event(event) => reduction.event(&source, event),
+                },
+            )
+        } else {
+            // A stream may be live (a FIFO, /dev/lxbsm): what was selected
+            // goes out whenever the reader is about to wait for more.
+            loop {
+                match reader.next_event() {
+                    Ok(Some(event)) => reduction.event(&source, event)?,
+                    Ok(None) => break Ok(()),
+                    Err(err) => break Err(VisitError::Read(err)),
                 }
-            },
-        ) {
+                if !reader.next_item_at_hand() {
+                    reduction.sink.flush()?;
+                }
+            }
+        };
+        match outcome {
             Ok(()) => {}
             Err(VisitError::Visit(err)) => return Err(err),
             Err(VisitError::Read(err)) => reduction.failed(&source, &err),
@@ -483,6 +495,16 @@ impl<W: Write> Reduction<'_, '_, W> {
                 if self.pass_file_tokens {
                     self.sink.file_token(&file)?;
                 }
+                Ok(())
+            }
+        }
+    }
+
+    fn event(&mut self, source: &str, event: Event<'_>) -> io::Result<()> {
+        match event {
+            Event::Item(item) => self.item(source, item),
+            Event::Damage(damage) => {
+                self.damage(&damage);
                 Ok(())
             }
         }
@@ -658,6 +680,15 @@ impl<W: Write> Sink<'_, W> {
             Sink::Records(out) => out.write_all(file.bytes),
             Sink::Count(..) => Ok(()),
             Sink::Print(printer) => printer.file_token(&file.token),
+        }
+    }
+
+    /// Sends what was written so far on its way (counts wait for the end).
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Sink::Records(out) => out.flush(),
+            Sink::Count(..) => Ok(()),
+            Sink::Print(printer) => printer.flush(),
         }
     }
 

@@ -149,7 +149,7 @@ fn run(cli: &Cli) -> io::Result<bool> {
             TrailReader::open(path, read_options)
         };
         match reader {
-            Ok(mut reader) => intact &= print_trail(&mut reader, &mut printer, cli.follow)?,
+            Ok(mut reader) => intact &= print_trail(&mut reader, &mut printer)?,
             Err(err) => {
                 eprintln!("praudit: {}: {err}", path.display());
                 intact = false;
@@ -161,41 +161,65 @@ fn run(cli: &Cli) -> io::Result<bool> {
 }
 
 /// Prints one input; false if it was damaged or could not be read to its end.
-/// When following, each record is written out as soon as it is read.
+/// A stream may be live (a FIFO, a device, `-f`): what was printed goes out
+/// whenever the reader is about to wait for more.
 fn print_trail<W: Write>(
     reader: &mut TrailReader,
     printer: &mut Printer<'_, W>,
-    follow: bool,
 ) -> io::Result<bool> {
-    let mut intact = true;
-    let source = reader.source().to_owned();
-    let outcome = reader.for_each_event(|event| {
+    let mut trail = TrailPrinter {
+        source: reader.source().to_owned(),
+        printer,
+        intact: true,
+    };
+    let outcome = if reader.is_mapped() {
+        reader.for_each_event(|event| trail.event(event))
+    } else {
+        loop {
+            match reader.next_event() {
+                Ok(Some(event)) => trail.event(event)?,
+                Ok(None) => break Ok(()),
+                Err(err) => break Err(VisitError::Read(err)),
+            }
+            if !reader.next_item_at_hand() {
+                trail.printer.flush()?;
+            }
+        }
+    };
+    match outcome {
+        Ok(()) => Ok(trail.intact),
+        Err(VisitError::Visit(err)) => Err(err),
+        Err(VisitError::Read(err)) => {
+            eprintln!("praudit: {}: read failed: {err}", trail.source);
+            Ok(false)
+        }
+    }
+}
+
+/// Prints the events of one input, noting damage.
+struct TrailPrinter<'p, 'c, W: Write> {
+    source: String,
+    printer: &'p mut Printer<'c, W>,
+    intact: bool,
+}
+
+impl<W: Write> TrailPrinter<'_, '_, W> {
+    fn event(&mut self, event: Event<'_>) -> io::Result<()> {
         match event {
-            Event::Item(TrailItem::Record(record)) => match printer.record(&record) {
+            Event::Item(TrailItem::Record(record)) => match self.printer.record(&record) {
                 Ok(()) => {}
                 Err(PrintError::Io(err)) => return Err(err),
                 Err(PrintError::Token(err)) => {
-                    eprintln!("praudit: {source}: damaged record: {err}");
-                    intact = false;
+                    eprintln!("praudit: {}: damaged record: {err}", self.source);
+                    self.intact = false;
                 }
             },
-            Event::Item(TrailItem::File(file)) => printer.file_token(&file.token)?,
+            Event::Item(TrailItem::File(file)) => self.printer.file_token(&file.token)?,
             Event::Damage(damage) => {
                 eprintln!("praudit: {damage}");
-                intact = false;
+                self.intact = false;
             }
         }
-        if follow {
-            printer.flush()?;
-        }
         Ok(())
-    });
-    match outcome {
-        Ok(()) => Ok(intact),
-        Err(VisitError::Visit(err)) => Err(err),
-        Err(VisitError::Read(err)) => {
-            eprintln!("praudit: {source}: read failed: {err}");
-            Ok(false)
-        }
     }
 }
