@@ -5,8 +5,9 @@
 #
 #   bash benches/auditreduce-speed.sh [TRAIL] [RUNS]
 #
-# Without TRAIL it generates the benchmark trail (gen-trail, seeded) in
-# target/bench-trail.bsm. OpenBSM's auditreduce is measured too if it is on
+# auditreduce selects on one thread per core; the --threads 1 rows show one
+# thread alone. Without TRAIL it generates the benchmark trail (gen-trail,
+# seeded) in target/bench-trail.bsm. OpenBSM's auditreduce is measured too if it is on
 # PATH as `openbsm-auditreduce`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,6 +26,10 @@ row "auditreduce -o file=passwd" $ar -o 'file=passwd' "$trail"
 row "auditreduce -o file=^/etc/,~^/home/" $ar -o 'file=^/etc/,~^/home/' "$trail"
 row "auditreduce -o sock=22" $ar -o sock=22 "$trail"
 row "auditreduce -u 1000 --count" $ar -u 1000 --count "$trail"
+# The same on one thread (the default is one per core).
+row "auditreduce -u 1000 --threads 1" $ar -u 1000 --threads 1 "$trail"
+row "auditreduce -m AUE_EXECVE --threads 1" $ar -m AUE_EXECVE --threads 1 "$trail"
+row "auditreduce -o file=passwd --threads 1" $ar -o 'file=passwd' --threads 1 "$trail"
 if command -v openbsm-auditreduce > /dev/null; then
     row "OpenBSM auditreduce -u 1000" openbsm-auditreduce -u 1000 "$trail"
     row "OpenBSM auditreduce -m AUE_EXECVE" openbsm-auditreduce -m AUE_EXECVE "$trail"
