@@ -356,15 +356,23 @@ impl TrailReader {
             };
             let walked: Vec<(A, pieces::WalkEnd)> = std::thread::scope(|scope| {
                 let walk_piece = &walk_piece;
+                // A piece whose thread cannot be started is walked here.
                 let others: Vec<_> = (starts.iter().zip(&limits).skip(1))
-                    .map(|(&start, &limit)| scope.spawn(move || walk_piece(start, limit)))
+                    .map(|(&start, &limit)| {
+                        std::thread::Builder::new()
+                            .spawn_scoped(scope, move || walk_piece(start, limit))
+                            .map_err(|_| (start, limit))
+                    })
                     .collect();
                 let first = walk_piece(starts[0], limits[0]);
                 std::iter::once(first)
                     .chain(others.into_iter().map(|thread| {
-                        thread
-                            .join()
-                            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                        match thread {
+                            Ok(thread) => thread
+                                .join()
+                                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                            Err((start, limit)) => walk_piece(start, limit),
+                        }
                     }))
                     .collect()
             });
