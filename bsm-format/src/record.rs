@@ -245,11 +245,12 @@ impl<'a> Record<'a> {
     /// for callers that read a field or two at known offsets (auditreduce's
     /// ids, statuses, paths). A token whose length cannot be read is yielded
     /// as the error and ends the iteration.
+    #[inline]
     pub fn token_bytes(&self) -> TokenBytes<'a> {
+        let body = &self.bytes[..self.bytes.len() - ids::TRAILER_LEN];
         TokenBytes {
-            body: &self.bytes[..self.bytes.len() - ids::TRAILER_LEN],
-            offset: self.offset,
-            position: self.header_len,
+            rest: body.get(self.header_len..).unwrap_or_default(),
+            end_offset: self.offset + body.len() as u64,
         }
     }
 
@@ -268,10 +269,10 @@ impl<'a> Record<'a> {
 /// See [`Record::token_bytes`].
 #[derive(Debug, Clone)]
 pub struct TokenBytes<'a> {
-    /// The record up to its trailer.
-    body: &'a [u8],
-    offset: u64,
-    position: usize,
+    /// The tokens not yet yielded, up to the trailer.
+    rest: &'a [u8],
+    /// The trail offset of the trailer, where `rest` ends.
+    end_offset: u64,
 }
 
 impl<'a> Iterator for TokenBytes<'a> {
@@ -279,20 +280,24 @@ impl<'a> Iterator for TokenBytes<'a> {
 
     #[inline]
     fn next(&mut self) -> Option<Self::Item> {
-        let rest = self.body.get(self.position..).filter(|r| !r.is_empty())?;
+        let rest = self.rest;
+        if rest.is_empty() {
+            return None;
+        }
         let len = match crate::fast::skip(rest) {
             Some(len) => len,
             None => match decode_token(rest) {
                 Ok((_, len)) => len,
                 Err(error) => {
-                    let at = self.offset + self.position as u64;
-                    self.position = self.body.len();
+                    let at = self.end_offset - rest.len() as u64;
+                    self.rest = &[];
                     return Some(Err(error.shifted(at)));
                 }
             },
         };
-        self.position += len;
-        Some(Ok(&rest[..len]))
+        let (token, tail) = rest.split_at_checked(len)?;
+        self.rest = tail;
+        Some(Ok(token))
     }
 }
 
