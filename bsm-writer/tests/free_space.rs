@@ -226,3 +226,38 @@ fn a_full_file_system_drops_and_counts() {
     assert_eq!(contents.damage, None);
     assert_eq!(contents.sequences, written);
 }
+
+#[test]
+fn a_rotation_that_finds_the_file_system_full_drops_and_counts() {
+    let Some(fs) = Tmpfs::mount("enospc-rotate", "256k") else {
+        return;
+    };
+    let mut writer = TrailWriter::open(TrailConfig {
+        file_size_limit: Some(16 * 1024),
+        low_space: LowSpacePolicy::Drop,
+        ..TrailConfig::new(fs.path())
+    })
+    .unwrap();
+    let attempts = 200;
+    let mut written = Vec::new();
+    for sequence in 0..attempts {
+        // Every fifth record or so needs a new trail, which finds no room
+        // once the file system is full.
+        let outcome = writer.write_record(&test_record(sequence, 3000)).unwrap();
+        match outcome.dropped {
+            None => written.push(sequence),
+            Some(reason) => assert_eq!(reason, DropReason::NoSpace),
+        }
+    }
+    let stats = writer.stats();
+    assert!(
+        stats.records_dropped > 0 && stats.records_written > 50,
+        "{stats:?}"
+    );
+    assert_eq!(
+        stats.records_dropped + stats.records_written,
+        u64::from(attempts)
+    );
+    writer.close().unwrap();
+    assert_eq!(sequences(fs.path()), written);
+}

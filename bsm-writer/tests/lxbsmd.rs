@@ -1,5 +1,5 @@
-//! lxbsmd end to end: a real daemon process, a real FIFO, a real Unix
-//! socket. Expected values come from what the tests send.
+//! lxbsmd end to end: a real daemon process, real FIFOs, Unix sockets, small
+//! tmpfs mounts and signals. Expected values come from what the tests send.
 
 mod common;
 
@@ -103,8 +103,16 @@ struct Daemon {
 
 impl Daemon {
     fn start(scratch: &Path, args: &[&str]) -> Daemon {
+        Daemon::spawn(
+            scratch,
+            &mut Command::new(env!("CARGO_BIN_EXE_lxbsmd")),
+            args,
+        )
+    }
+
+    fn spawn(scratch: &Path, command: &mut Command, args: &[&str]) -> Daemon {
         let stderr = scratch.join("lxbsmd.stderr");
-        let child = Command::new(env!("CARGO_BIN_EXE_lxbsmd"))
+        let child = command
             .args(args)
             .stdin(Stdio::null())
             .stderr(File::create(&stderr).unwrap())
@@ -120,7 +128,7 @@ impl Daemon {
         assert_eq!(unsafe { libc::kill(pid, signal) }, 0);
     }
 
-    fn wait(mut self) -> (ExitStatus, String) {
+    fn wait(&mut self) -> (ExitStatus, String) {
         let deadline = Instant::now() + PATIENCE;
         loop {
             if let Some(status) = self.child.try_wait().unwrap() {
@@ -137,11 +145,22 @@ impl Daemon {
         }
     }
 
-    fn stop(self) -> String {
+    fn stop(mut self) -> String {
         self.signal(libc::SIGTERM);
         let (status, stderr) = self.wait();
         assert!(status.success(), "{status}: {stderr}");
         stderr
+    }
+}
+
+impl Drop for Daemon {
+    /// A test that fails midway leaves no daemon behind (one would hold the
+    /// test's stdout open).
+    fn drop(&mut self) {
+        if self.child.try_wait().is_ok_and(|status| status.is_none()) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
     }
 }
 
@@ -344,7 +363,7 @@ fn bad_config_line_names_file_and_line() {
     let scratch = ScratchDir::new("lxbsmd-config");
     let config = scratch.path.join("audit_control");
     fs::write(&config, "# comment\ndir:/tmp\nfilesz:12Q\n").unwrap();
-    let daemon = Daemon::start(
+    let mut daemon = Daemon::start(
         &scratch.path,
         &["--source", "-", "--config", config.to_str().unwrap()],
     );
@@ -497,4 +516,730 @@ fn slow_subscriber_gets_exact_drop_notices_and_the_trail_gets_everything() {
         0,
         "the slow subscriber's records start with the first"
     );
+}
+
+/// Every trail-named file of `dir` (closed, open or recovered), by name;
+/// none before lxbsmd has made the directory.
+fn trail_files(dir: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut trails: Vec<PathBuf> = entries
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| {
+            bsm_format::TrailName::parse(path.file_name().unwrap().to_str().unwrap()).is_some()
+        })
+        .collect();
+    trails.sort();
+    trails
+}
+
+/// The items of every trail of `dir`, in trail order; a damaged trail
+/// fails the test.
+fn items_of_dir(dir: &Path) -> Vec<Item> {
+    trail_files(dir)
+        .iter()
+        .flat_map(|trail| items(&fs::read(trail).unwrap(), &trail.display().to_string()))
+        .collect()
+}
+
+/// The test records in the trails of `dir` while lxbsmd runs: a trail
+/// renamed or expired between listing and reading is skipped, and each is
+/// read up to its last whole record.
+fn sent_so_far(dir: &Path) -> Vec<u32> {
+    let mut sequences = Vec::new();
+    for trail in trail_files(dir) {
+        let Ok(bytes) = fs::read(&trail) else {
+            continue;
+        };
+        for item in Splitter::new(&bytes) {
+            match item {
+                Ok(TrailItem::Record(record)) => {
+                    sequences.extend(record.body().find_map(|token| match token {
+                        Ok(Token::Sequence(s)) => Some(s.sequence),
+                        _ => None,
+                    }))
+                }
+                Ok(TrailItem::File(_)) => {}
+                Err(_) => break,
+            }
+        }
+    }
+    sequences
+}
+
+fn dir_size(dir: &Path) -> u64 {
+    trail_files(dir)
+        .iter()
+        .filter_map(|trail| fs::metadata(trail).ok())
+        .map(|metadata| metadata.len())
+        .sum()
+}
+
+#[test]
+fn expire_after_keeps_the_trail_directory_within_its_size() {
+    const LIMIT: u64 = 40 * 1024;
+    const FILESZ: u64 = 8 * 1024;
+    const SENT: u32 = 6000;
+    let scratch = ScratchDir::new("lxbsmd-expire");
+    let fifo = scratch.path.join("source");
+    let dir = scratch.path.join("trails");
+    let config = scratch.path.join("audit_control");
+    fs::write(
+        &config,
+        format!(
+            "dir:{}\nfilesz:{FILESZ}\nexpire-after:{LIMIT}\nflags:lo\n",
+            dir.display()
+        ),
+    )
+    .unwrap();
+    mkfifo(&fifo);
+    let daemon = Daemon::start(
+        &scratch.path,
+        &[
+            "--source",
+            fifo.to_str().unwrap(),
+            "--config",
+            config.to_str().unwrap(),
+        ],
+    );
+    let mut writer = fifo_writer(&fifo);
+    for chunk in 0..SENT / 500 {
+        write_records(&mut writer, chunk * 500..(chunk + 1) * 500);
+        wait_until("the chunk in the trail", || {
+            sent_so_far(&dir).contains(&(chunk * 500 + 499))
+        });
+        // Between a rotation and the expiry after it, one more closed trail.
+        let size = dir_size(&dir);
+        assert!(
+            size <= LIMIT + 2 * FILESZ,
+            "{size} bytes after chunk {chunk}"
+        );
+    }
+    let stderr = daemon.stop();
+
+    let size = dir_size(&dir);
+    // After the last rotation's expiry: at most LIMIT; then the open trail
+    // grows by less than FILESZ before it is closed.
+    assert!(size <= LIMIT + FILESZ, "{size} bytes at the end: {stderr}");
+    let expired: Vec<&str> = stderr
+        .lines()
+        .filter_map(|line| line.strip_prefix("lxbsmd: expired "))
+        .collect();
+    assert!(!expired.is_empty(), "{stderr}");
+    for path in &expired {
+        assert!(!Path::new(path).exists(), "{path} still there");
+    }
+    let closed = stderr.matches("lxbsmd: closed ").count();
+    assert_eq!(expired.len() + trail_files(&dir).len(), closed, "{stderr}");
+    // What is left is the newest records, none missing.
+    let left = sent(&items_of_dir(&dir));
+    assert!(left[0] > 0, "the oldest trails expired");
+    assert_eq!(left, (left[0]..SENT).collect::<Vec<_>>());
+    assert!(
+        stderr.contains("is not the lxbsm device: flags"),
+        "flags with a FIFO source are noted as not applied: {stderr}"
+    );
+}
+
+/// A tmpfs of `size` at `path`, unmounted on drop.
+struct Tmpfs {
+    path: PathBuf,
+}
+
+impl Tmpfs {
+    /// `None`, with a note, where tmpfs cannot be mounted (not root, or no
+    /// permission to mount).
+    fn mount(path: &Path, size: &str) -> Option<Tmpfs> {
+        // SAFETY: geteuid has no preconditions and cannot fail.
+        if unsafe { libc::geteuid() } != 0 {
+            eprintln!("skipped: mounting a small tmpfs needs root");
+            return None;
+        }
+        fs::create_dir_all(path).unwrap();
+        let output = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(path)
+            .output()
+            .unwrap();
+        if !output.status.success() {
+            eprintln!(
+                "skipped: cannot mount a tmpfs: {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+            return None;
+        }
+        Some(Tmpfs {
+            path: path.to_path_buf(),
+        })
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg("-l").arg(&self.path).status();
+    }
+}
+
+#[test]
+fn minfree_with_cnt_drops_says_so_and_notes_the_count_in_the_trail() {
+    const RECORD_PADDING: usize = 1000;
+    const FIRST: u32 = 800;
+    const SENT: u32 = FIRST + 20;
+    let scratch = ScratchDir::new("lxbsmd-minfree-cnt");
+    let Some(tmpfs) = Tmpfs::mount(&scratch.path.join("fs"), "1m") else {
+        return;
+    };
+    // Half the file system is the reserve; the filler leaves about 250
+    // records of room, and removing it makes room for the rest.
+    let filler = tmpfs.path.join("filler");
+    fs::write(&filler, vec![1; 256 * 1024]).unwrap();
+    let dir = tmpfs.path.join("trails");
+    let fifo = scratch.path.join("source");
+    let config = scratch.path.join("audit_control");
+    fs::write(&config, "minfree:50\npolicy:cnt\nfilesz:100K\n").unwrap();
+    mkfifo(&fifo);
+    let daemon = Daemon::start(
+        &scratch.path,
+        &[
+            "--source",
+            fifo.to_str().unwrap(),
+            "--dir",
+            dir.to_str().unwrap(),
+            "--config",
+            config.to_str().unwrap(),
+        ],
+    );
+    let mut writer = fifo_writer(&fifo);
+    for sequence in 0..FIRST {
+        writer
+            .write_all(&test_record(sequence, RECORD_PADDING))
+            .unwrap();
+    }
+    wait_until("lxbsmd to say it drops records", || {
+        fs::read_to_string(&daemon.stderr)
+            .unwrap()
+            .contains("below minfree; dropping records until there is space (policy cnt)")
+    });
+    fs::remove_file(&filler).unwrap();
+    for sequence in FIRST..SENT {
+        writer
+            .write_all(&test_record(sequence, RECORD_PADDING))
+            .unwrap();
+    }
+    wait_until("the last record in the trail", || {
+        sent_so_far(&dir).last() == Some(&(SENT - 1))
+    });
+    let stderr = daemon.stop();
+
+    let items = items_of_dir(&dir);
+    let written = sent(&items);
+    assert!(written.len() < FIRST as usize, "records were dropped");
+    // Each notice follows the first record written after a gap and counts
+    // the records of the gap.
+    let mut noted = 0;
+    for (index, item) in items.iter().enumerate() {
+        if let Item::Dropped(count) = *item {
+            let after = sent(&items[..index]);
+            let (before_gap, after_gap) = (after[after.len() - 2], after[after.len() - 1]);
+            assert_eq!(count, u64::from(after_gap - before_gap - 1), "{items:?}");
+            noted += count;
+        }
+    }
+    let dropped = u64::from(SENT) - written.len() as u64;
+    assert_eq!(noted, dropped, "every dropped record is in a notice");
+    assert!(
+        stderr.contains(&format!("{dropped} records were dropped")),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!("{dropped} dropped for lack of space")),
+        "{stderr}"
+    );
+    assert_eq!(
+        daemon_events(&items),
+        [
+            event_number("AUE_audit_startup").unwrap(),
+            event_number("AUE_audit_shutdown").unwrap()
+        ]
+    );
+}
+
+#[test]
+fn minfree_without_cnt_waits_and_sigterm_still_closes_the_trail() {
+    const RECORD_PADDING: usize = 1000;
+    let scratch = ScratchDir::new("lxbsmd-minfree-stop");
+    let Some(tmpfs) = Tmpfs::mount(&scratch.path.join("fs"), "512k") else {
+        return;
+    };
+    let dir = tmpfs.path.join("trails");
+    let fifo = scratch.path.join("source");
+    let config = scratch.path.join("audit_control");
+    fs::write(&config, "minfree:50\npolicy:argv\n").unwrap();
+    mkfifo(&fifo);
+    let mut daemon = Daemon::start(
+        &scratch.path,
+        &[
+            "--source",
+            fifo.to_str().unwrap(),
+            "--dir",
+            dir.to_str().unwrap(),
+            "--config",
+            config.to_str().unwrap(),
+        ],
+    );
+    // More than fits; the writer blocks once lxbsmd stops taking records,
+    // and fails once lxbsmd is gone.
+    let mut writer = fifo_writer(&fifo);
+    let feeder = thread::spawn(move || {
+        for sequence in 0..2000 {
+            if writer
+                .write_all(&test_record(sequence, RECORD_PADDING))
+                .is_err()
+            {
+                return;
+            }
+        }
+    });
+    wait_until("lxbsmd to wait for space", || {
+        fs::read_to_string(&daemon.stderr)
+            .unwrap()
+            .contains("waiting for space (policy without cnt)")
+    });
+    daemon.signal(libc::SIGTERM);
+    let (status, stderr) = daemon.wait();
+    feeder.join().unwrap();
+
+    assert!(!status.success(), "records were left unwritten: {stderr}");
+    assert!(
+        stderr.contains("stopped while waiting for space"),
+        "{stderr}"
+    );
+    let trails = trail_files(&dir);
+    assert_eq!(trails, closed_trails(&dir), "every trail closed: {stderr}");
+    assert!(!dir.join("current").exists());
+    let items = items_of_dir(&dir);
+    let written = sent(&items);
+    assert!(!written.is_empty());
+    assert_eq!(written, (0..written.len() as u32).collect::<Vec<_>>());
+    assert_eq!(
+        items.last(),
+        Some(&Item::File),
+        "the trail ends with its file token"
+    );
+}
+
+#[test]
+fn a_trail_left_by_sigkill_is_recovered_with_whole_records() {
+    let scratch = ScratchDir::new("lxbsmd-kill");
+    let fifo = scratch.path.join("source");
+    let dir = scratch.path.join("trails");
+    mkfifo(&fifo);
+    let args = [
+        "--source",
+        fifo.to_str().unwrap(),
+        "--dir",
+        dir.to_str().unwrap(),
+    ];
+    let mut daemon = Daemon::start(&scratch.path, &args);
+    // Open for reading too: writes between the two daemons do not fail.
+    let mut writer = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(&fifo)
+        .unwrap();
+    write_records(&mut writer, 0..50);
+    wait_until("50 records in the trail", || sent_in_current(&dir) == 50);
+    daemon.signal(libc::SIGKILL);
+    let (status, _) = daemon.wait();
+    assert!(!status.success());
+
+    let open = trail_files(&dir);
+    assert_eq!(open.len(), 1);
+    assert!(open[0].to_str().unwrap().ends_with(".not_terminated"));
+    // A write cut short by the crash: half a record after the whole ones.
+    let kept = fs::metadata(&open[0]).unwrap().len();
+    let half = &test_record(999, 0)[..20];
+    OpenOptions::new()
+        .append(true)
+        .open(&open[0])
+        .unwrap()
+        .write_all(half)
+        .unwrap();
+
+    let daemon = Daemon::start(&scratch.path, &args);
+    // Until then `current` still names the damaged trail.
+    wait_until("the recovery", || {
+        fs::read_to_string(&daemon.stderr)
+            .unwrap()
+            .contains("recovered a trail")
+    });
+    write_records(&mut writer, 50..55);
+    wait_until("the new records", || sent_in_current(&dir) == 5);
+    let stderr = daemon.stop();
+
+    let recovered = open[0].with_extension("crash_recovery");
+    assert!(
+        stderr.contains(&format!(
+            "recovered a trail left open as {}: {kept} bytes kept, {} cut off",
+            recovered.display(),
+            half.len()
+        )),
+        "{stderr}"
+    );
+    assert_eq!(fs::metadata(&recovered).unwrap().len(), kept);
+    let before = items(&fs::read(&recovered).unwrap(), "recovered trail");
+    assert_eq!(sent(&before), (0..50).collect::<Vec<_>>());
+    assert_eq!(
+        daemon_events(&before),
+        [event_number("AUE_audit_startup").unwrap()]
+    );
+    let after = items(&fs::read(&closed_trails(&dir)[0]).unwrap(), "new trail");
+    assert_eq!(sent(&after), (50..55).collect::<Vec<_>>());
+    assert_eq!(
+        daemon_events(&after),
+        [
+            event_number("AUE_audit_recovery").unwrap(),
+            event_number("AUE_audit_startup").unwrap(),
+            event_number("AUE_audit_shutdown").unwrap()
+        ]
+    );
+}
+
+#[test]
+fn bad_lines_in_config_and_audit_user_name_file_and_line() {
+    let scratch = ScratchDir::new("lxbsmd-bad-lines");
+    let config = scratch.path.join("audit_control");
+    let users = scratch.path.join("audit_user");
+    for (control, audit_user, bad_file, line) in [
+        ("flags:lo\nnaflags:lo,xx\n", "", &config, 2),
+        ("minfree:5\n\n\npolicy:cnt,sometimes\n", "", &config, 4),
+        ("expire-after:10d AND\n", "", &config, 1),
+        (
+            "flags:lo\n",
+            "# users\nroot:lo:no\nnosuchuser:lo:no\n",
+            &users,
+            3,
+        ),
+        ("", "1000:lo\n", &users, 1),
+        ("", "1000:lo:no\n1000:ex:no\n", &users, 2),
+    ] {
+        fs::write(&config, control).unwrap();
+        fs::write(&users, audit_user).unwrap();
+        let mut daemon = Daemon::start(
+            &scratch.path,
+            &[
+                "--source",
+                "-",
+                "--dir",
+                scratch.path.join("trails").to_str().unwrap(),
+                "--config",
+                config.to_str().unwrap(),
+                "--audit-user",
+                users.to_str().unwrap(),
+            ],
+        );
+        let (status, stderr) = daemon.wait();
+        assert!(!status.success(), "{control:?} {audit_user:?}");
+        assert!(
+            stderr.contains(&format!("{}:{line}:", bad_file.display())),
+            "{control:?} {audit_user:?}: {stderr}"
+        );
+        assert!(
+            !scratch.path.join("trails").exists(),
+            "no trail before the configuration is good"
+        );
+    }
+}
+
+#[test]
+fn a_daemon_that_fails_to_start_takes_no_records_from_the_source() {
+    let scratch = ScratchDir::new("lxbsmd-no-start");
+    let fifo = scratch.path.join("source");
+    let dir = scratch.path.join("trails");
+    mkfifo(&fifo);
+    // Held open for reading and writing: what is in the FIFO stays there
+    // between the two daemons.
+    let mut holder = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(&fifo)
+        .unwrap();
+    write_records(&mut holder, 0..20);
+    let not_a_dir = scratch.path.join("file");
+    fs::write(&not_a_dir, "").unwrap();
+    let mut failing = Daemon::start(
+        &scratch.path,
+        &[
+            "--source",
+            fifo.to_str().unwrap(),
+            "--dir",
+            not_a_dir.join("trails").to_str().unwrap(),
+        ],
+    );
+    let (status, stderr) = failing.wait();
+    assert!(!status.success(), "{stderr}");
+
+    let daemon = Daemon::start(
+        &scratch.path,
+        &[
+            "--source",
+            fifo.to_str().unwrap(),
+            "--dir",
+            dir.to_str().unwrap(),
+        ],
+    );
+    wait_until("the records", || sent_in_current(&dir) == 20);
+    let stderr = daemon.stop();
+    let items = items(&fs::read(&closed_trails(&dir)[0]).unwrap(), "trail");
+    assert_eq!(sent(&items), (0..20).collect::<Vec<_>>(), "{stderr}");
+}
+
+/// Fills the file system of `dir` with a file of its own until it is full.
+fn fill(path: &Path) {
+    let mut filler = File::create(path).unwrap();
+    let block = vec![1; 4096];
+    while filler.write_all(&block).is_ok() {}
+}
+
+#[test]
+fn a_rotation_that_finds_no_space_leaves_the_daemon_writing() {
+    let scratch = ScratchDir::new("lxbsmd-rotate-full");
+    let Some(tmpfs) = Tmpfs::mount(&scratch.path.join("fs"), "256k") else {
+        return;
+    };
+    let dir = tmpfs.path.join("trails");
+    let fifo = scratch.path.join("source");
+    mkfifo(&fifo);
+    let daemon = Daemon::start(
+        &scratch.path,
+        &[
+            "--source",
+            fifo.to_str().unwrap(),
+            "--dir",
+            dir.to_str().unwrap(),
+        ],
+    );
+    let mut writer = fifo_writer(&fifo);
+    write_records(&mut writer, 0..10);
+    wait_until("10 records", || sent_in_current(&dir) == 10);
+    let filler = tmpfs.path.join("filler");
+    fill(&filler);
+    daemon.signal(libc::SIGUSR1);
+    wait_until("lxbsmd to report the failed rotation", || {
+        fs::read_to_string(&daemon.stderr)
+            .unwrap()
+            .contains("lxbsmd: cannot rotate: ")
+    });
+    fs::remove_file(&filler).unwrap();
+    write_records(&mut writer, 10..20);
+    wait_until("20 records", || sent_in_current(&dir) == 20);
+    let stderr = daemon.stop();
+
+    let trails = closed_trails(&dir);
+    assert_eq!(trails.len(), 1, "{stderr}");
+    let items = items(&fs::read(&trails[0]).unwrap(), "trail");
+    assert_eq!(sent(&items), (0..20).collect::<Vec<_>>());
+}
+
+/// A file bind-mounted on another, unmounted on drop: the target cannot be
+/// removed while it is mounted on.
+struct BindMount {
+    target: PathBuf,
+}
+
+impl Drop for BindMount {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg("-l").arg(&self.target).status();
+    }
+}
+
+#[test]
+fn a_trail_that_cannot_expire_leaves_the_daemon_writing() {
+    let scratch = ScratchDir::new("lxbsmd-expire-busy");
+    let dir = scratch.path.join("trails");
+    fs::create_dir(&dir).unwrap();
+    // A closed trail of the year 2000, old enough for any expire-after
+    // age, made unremovable (EBUSY) by a bind mount on it.
+    let old_trail = dir.join("20000101000000.20000101000001");
+    fs::write(&old_trail, test_record(0, 0)).unwrap();
+    let source_file = scratch.path.join("bound");
+    fs::write(&source_file, "").unwrap();
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    if unsafe { libc::geteuid() } != 0 {
+        eprintln!("skipped: a bind mount needs root");
+        return;
+    }
+    let status = Command::new("mount")
+        .arg("--bind")
+        .arg(&source_file)
+        .arg(&old_trail)
+        .status()
+        .unwrap();
+    if !status.success() {
+        eprintln!("skipped: cannot bind-mount a file");
+        return;
+    }
+    let _bind = BindMount {
+        target: old_trail.clone(),
+    };
+    let fifo = scratch.path.join("source");
+    let config = scratch.path.join("audit_control");
+    fs::write(&config, "expire-after:1d\n").unwrap();
+    mkfifo(&fifo);
+    let daemon = Daemon::start(
+        &scratch.path,
+        &[
+            "--source",
+            fifo.to_str().unwrap(),
+            "--dir",
+            dir.to_str().unwrap(),
+            "--config",
+            config.to_str().unwrap(),
+        ],
+    );
+    let mut writer = fifo_writer(&fifo);
+    write_records(&mut writer, 0..10);
+    wait_until("10 records", || sent_in_current(&dir) == 10);
+    daemon.signal(libc::SIGUSR1);
+    wait_until("lxbsmd to report the failed expiry", || {
+        fs::read_to_string(&daemon.stderr)
+            .unwrap()
+            .contains("lxbsmd: expiry: ")
+    });
+    write_records(&mut writer, 10..20);
+    wait_until("20 records", || sent_in_current(&dir) == 10);
+    let stderr = daemon.stop();
+
+    assert!(stderr.contains(old_trail.to_str().unwrap()), "{stderr}");
+    let mut written = Vec::new();
+    for trail in closed_trails(&dir)
+        .iter()
+        .filter(|trail| **trail != old_trail)
+    {
+        written.extend(sent(&items(&fs::read(trail).unwrap(), "trail")));
+    }
+    assert_eq!(written, (0..20).collect::<Vec<_>>(), "{stderr}");
+}
+
+#[test]
+fn subscribers_beyond_the_descriptor_limit_do_not_make_lxbsmd_spin() {
+    use std::os::unix::process::CommandExt;
+    /// Enough for lxbsmd's own files and a few subscribers.
+    const DESCRIPTORS: libc::rlim_t = 16;
+    let scratch = ScratchDir::new("lxbsmd-emfile");
+    let fifo = scratch.path.join("source");
+    let dir = scratch.path.join("trails");
+    let socket = scratch.path.join("live");
+    mkfifo(&fifo);
+    let mut command = Command::new(env!("CARGO_BIN_EXE_lxbsmd"));
+    // SAFETY: the closure runs in the child between fork and exec and only
+    // calls setrlimit, which is async-signal-safe, on a local value.
+    unsafe {
+        command.pre_exec(|| {
+            let limit = libc::rlimit {
+                rlim_cur: DESCRIPTORS,
+                rlim_max: DESCRIPTORS,
+            };
+            if libc::setrlimit(libc::RLIMIT_NOFILE, &limit) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let daemon = Daemon::spawn(
+        &scratch.path,
+        &mut command,
+        &[
+            "--source",
+            fifo.to_str().unwrap(),
+            "--dir",
+            dir.to_str().unwrap(),
+            "--socket",
+            socket.to_str().unwrap(),
+        ],
+    );
+    wait_until("the socket", || {
+        dir.join("current").exists() && socket.exists()
+    });
+    // More connections than lxbsmd has descriptors for: the ones it cannot
+    // accept stay in the backlog, and every accept fails.
+    let clients: Vec<UnixStream> = (0..DESCRIPTORS)
+        .map(|_| UnixStream::connect(&socket).unwrap())
+        .collect();
+    wait_until("a failed accept", || {
+        fs::read_to_string(&daemon.stderr)
+            .unwrap()
+            .contains("accepting a subscriber")
+    });
+    let failed_before = fs::read_to_string(&daemon.stderr)
+        .unwrap()
+        .matches("accepting a subscriber")
+        .count();
+    thread::sleep(Duration::from_secs(1));
+    let failed_after = fs::read_to_string(&daemon.stderr)
+        .unwrap()
+        .matches("accepting a subscriber")
+        .count();
+    // A retry every 100 ms; a spinning loop fails thousands of times.
+    assert!(
+        failed_after - failed_before <= 20,
+        "{} failed accepts in a second",
+        failed_after - failed_before
+    );
+    let mut writer = fifo_writer(&fifo);
+    write_records(&mut writer, 0..10);
+    wait_until("10 records", || sent_in_current(&dir) == 10);
+    drop(clients);
+    let stderr = daemon.stop();
+    let items = items(&fs::read(&closed_trails(&dir)[0]).unwrap(), "trail");
+    assert_eq!(sent(&items), (0..10).collect::<Vec<_>>(), "{stderr}");
+}
+
+/// The nice values of the threads of process `pid` (field 19 of each
+/// /proc/PID/task/TID/stat).
+fn nice_values(pid: u32) -> Vec<i32> {
+    let mut values = Vec::new();
+    for task in fs::read_dir(format!("/proc/{pid}/task")).unwrap() {
+        let Ok(stat) = fs::read_to_string(task.unwrap().path().join("stat")) else {
+            continue;
+        };
+        // The command may hold blanks; the fields after it do not.
+        let after_command = &stat[stat.rfind(')').unwrap() + 2..];
+        values.push(after_command.split(' ').nth(16).unwrap().parse().unwrap());
+    }
+    values
+}
+
+#[test]
+fn lxbsmd_raises_its_priority_as_auditd_does() {
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    if unsafe { libc::geteuid() } != 0 {
+        eprintln!("skipped: raising a priority needs root");
+        return;
+    }
+    let base = nice_values(std::process::id())[0];
+    for (boost, nice) in [(None, base - 4), (Some("7"), base - 7), (Some("0"), base)] {
+        let scratch = ScratchDir::new("lxbsmd-nice");
+        let fifo = scratch.path.join("source");
+        let dir = scratch.path.join("trails");
+        mkfifo(&fifo);
+        let mut args = vec![
+            "--source",
+            fifo.to_str().unwrap(),
+            "--dir",
+            dir.to_str().unwrap(),
+        ];
+        if let Some(boost) = boost {
+            args.extend(["--priority-boost", boost]);
+        }
+        let daemon = Daemon::start(&scratch.path, &args);
+        // The main thread and the reader thread alike.
+        wait_until("the reader thread", || {
+            nice_values(daemon.child.id()).len() >= 2
+        });
+        let values = nice_values(daemon.child.id());
+        assert_eq!(values, vec![nice.max(-20); values.len()], "{boost:?}");
+        daemon.stop();
+    }
 }

@@ -3,15 +3,31 @@
 //! fans them out live to subscribers on a Unix socket.
 //!
 //! Signals: SIGTERM and SIGINT write what the source already holds, close
-//! and rename the trail, and exit 0; SIGHUP and SIGUSR1 rotate the trail
-//! (as auditd's `audit -n`). End of input (stdin, a regular file) shuts
-//! down as SIGTERM does; a FIFO never ends, whatever its writers do.
+//! and rename the trail, and exit 0; SIGUSR1 rotates the trail (as
+//! auditd's `audit -n`); SIGHUP re-reads the preselection (flags, naflags,
+//! policy, audit_user) into the lxbsm device and rotates (as auditd's
+//! `audit -s`); the trail settings (dir, filesz, expire-after, minfree)
+//! take effect at the next start. End of input (stdin, a regular file)
+//! shuts down as SIGTERM does; a FIFO never ends, whatever its writers do.
+//!
+//! When the source is the lxbsm device (recognised by its ioctls, whatever
+//! its path), lxbsmd sets its preselection and policy from the
+//! configuration at start-up (see `bsm_writer::daemon::device`), quiesces
+//! it at shutdown, and logs its counters.
+//!
+//! While records find no space under policy `cnt`, lxbsmd says so once,
+//! counts what it drops, and, when space returns, writes a drop notice
+//! (AUE_audit_recovery, `lxbsmd: N records dropped`) into the trail.
 
+use bsm_format::tables::ClassTable;
+use bsm_reader::accounts::{AccountNames, HOST_PASSWD};
+use bsm_writer::daemon::audit_user::{self, AuditUserFile};
 use bsm_writer::daemon::config::{ConfigError, ControlFile};
-use bsm_writer::daemon::fanout::Fanout;
-use bsm_writer::daemon::source::{SourcePath, SourceReader};
+use bsm_writer::daemon::device::{DeviceSettings, LxbsmDevice};
+use bsm_writer::daemon::fanout::{self, Fanout};
+use bsm_writer::daemon::source::{Source, SourcePath, SourceReader};
 use bsm_writer::records::{self, DaemonEvent};
-use bsm_writer::{LowSpacePolicy, TrailConfig, TrailError, TrailWriter, control};
+use bsm_writer::{DropReason, LowSpacePolicy, TrailConfig, TrailError, TrailWriter, control};
 use bytes::Bytes;
 use clap::Parser;
 use std::path::{Path, PathBuf};
@@ -33,17 +49,22 @@ const SPACE_RETRY: Duration = Duration::from_secs(1);
 static STOP: AtomicBool = AtomicBool::new(false);
 /// Set by SIGHUP and SIGUSR1.
 static ROTATE: AtomicBool = AtomicBool::new(false);
+/// Set by SIGHUP.
+static RELOAD: AtomicBool = AtomicBool::new(false);
 
 #[derive(Debug, Parser)]
 #[command(
     name = "lxbsmd",
     version,
     about = "Keep BSM audit trails from a record source and fan records out to live subscribers",
-    after_help = "Signals: SIGTERM/SIGINT close and rename the trail and exit; SIGHUP/SIGUSR1 rotate."
+    after_help = "Signals: SIGTERM/SIGINT close and rename the trail and exit; SIGUSR1 rotates; \
+                  SIGHUP re-applies the preselection to the lxbsm device and rotates."
 )]
 struct Args {
     /// Where records come from: a FIFO, a character device such as
-    /// /dev/lxbsm, a regular file, or - for stdin.
+    /// /dev/lxbsm, a regular file, or - for stdin. The lxbsm device is
+    /// recognised by its ioctls and gets its preselection and policy from
+    /// --config and --audit-user.
     #[arg(long, value_name = "PATH|-")]
     source: PathBuf,
     /// The trail directory [default: the config's dir:, else /var/audit].
@@ -64,6 +85,19 @@ struct Args {
     /// behind loses records, with a drop notice giving the count.
     #[arg(long, value_name = "RECORDS", default_value_t = 4096)]
     subscriber_queue: usize,
+    /// Per-user overrides for the lxbsm device, as audit_user(5)
+    /// (name:always:never) [default: /etc/security/audit_user if present].
+    #[arg(long, value_name = "FILE")]
+    audit_user: Option<PathBuf>,
+    /// The bytes the lxbsm device's queue may hold (e.g. 256K) [default:
+    /// the device's].
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    queue_limit: Option<u64>,
+    /// How much to lower lxbsmd's nice value, as Linux auditd's
+    /// priority_boost: the daemon must keep up with the tasks it audits
+    /// (with a blocking policy they wait for it; exiting ones cannot).
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u8).range(0..=39))]
+    priority_boost: u8,
 }
 
 fn parse_size(value: &str) -> Result<u64, String> {
@@ -81,47 +115,101 @@ fn main() -> ExitCode {
     }
 }
 
-/// The trail configuration: the config file's values, overridden by the
-/// command line.
-fn trail_config(args: &Args) -> Result<TrailConfig, ConfigError> {
-    let control = match &args.config {
-        Some(path) => ControlFile::load(path)?,
-        None => ControlFile::default(),
-    };
-    let mut config = TrailConfig::default();
-    if let Some(dir) = args.dir.clone().or(control.dir) {
-        config.dir = dir;
+/// The configuration files, read.
+struct Settings {
+    control: ControlFile,
+    users: AuditUserFile,
+}
+
+impl Settings {
+    fn load(args: &Args) -> Result<Settings, ConfigError> {
+        let control = match &args.config {
+            Some(path) => ControlFile::load(path)?,
+            None => ControlFile::default(),
+        };
+        let default_users = Path::new(audit_user::DEFAULT_PATH);
+        let users_path = match &args.audit_user {
+            Some(path) => Some(path.as_path()),
+            None => default_users.exists().then_some(default_users),
+        };
+        let users = match users_path {
+            Some(path) => AuditUserFile::load(path, &AccountNames::load(Path::new(HOST_PASSWD)))?,
+            None => AuditUserFile::default(),
+        };
+        Ok(Settings { control, users })
     }
-    config.file_size_limit = args
-        .filesz
-        .or(control.file_size_limit)
-        .filter(|limit| *limit > 0);
-    config.expire_after = control.expire_after;
-    config.min_free_percent = control.min_free_percent.unwrap_or(0);
-    // audit_control's cnt: go on without the records that do not fit.
-    if control
-        .policy
-        .is_some_and(|policy| policy.continue_on_failure)
-    {
-        config.low_space = LowSpacePolicy::Drop;
+
+    /// The trail configuration: the config file's values, overridden by
+    /// the command line.
+    fn trail_config(&self, args: &Args) -> TrailConfig {
+        let control = &self.control;
+        let mut config = TrailConfig::default();
+        if let Some(dir) = args.dir.clone().or(control.dir.clone()) {
+            config.dir = dir;
+        }
+        config.file_size_limit = args
+            .filesz
+            .or(control.file_size_limit)
+            .filter(|limit| *limit > 0);
+        config.expire_after = control.expire_after;
+        config.min_free_percent = control.min_free_percent.unwrap_or(0);
+        // audit_control's cnt: go on without the records that do not fit.
+        if control.policy_or_default().continue_on_failure {
+            config.low_space = LowSpacePolicy::Drop;
+        }
+        config
     }
-    Ok(config)
+
+    /// Sets the device's preselection, policy and queue limit, and says so.
+    fn configure(&self, device: &LxbsmDevice, queue_limit: Option<u64>) -> Result<(), String> {
+        let settings = DeviceSettings::new(&self.control, &self.users, queue_limit)?;
+        device
+            .apply(&settings)
+            .map_err(|err| format!("the lxbsm device: {err}"))?;
+        eprintln!(
+            "lxbsmd: lxbsm device preselection applied: flags {:?} (success {:#x}, failure {:#x}), \
+             {} per-auid overrides, policy {:#x}",
+            ClassTable::builtin().format_flags(settings.mask),
+            settings.mask.success,
+            settings.mask.failure,
+            settings.overrides.len(),
+            settings.policy
+        );
+        Ok(())
+    }
+
+    /// Whether the files ask for anything only the lxbsm device can do.
+    fn wants_device(&self) -> bool {
+        self.control.flags.is_some()
+            || self.control.naflags.is_some()
+            || !self.users.entries.is_empty()
+    }
 }
 
 fn run(args: &Args) -> Result<(), String> {
-    let config = trail_config(args).map_err(|err| err.to_string())?;
+    let settings = Settings::load(args).map_err(|err| err.to_string())?;
     install_signal_handlers()?;
-    // The source and the socket first: a daemon that cannot read or serve
-    // leaves no trail behind.
-    let reader = SourceReader::spawn(&SourcePath::from_arg(&args.source), &STOP)
-        .map_err(|err| err.to_string())?;
+    // Before any thread starts: Linux keeps a nice value per thread, and
+    // new threads inherit their creator's.
+    boost_priority(args.priority_boost);
+    // The source is read only once everything else is ready: a daemon that
+    // fails to start takes no records from it.
+    let source =
+        Source::open(&SourcePath::from_arg(&args.source)).map_err(|err| err.to_string())?;
+    if source.device().is_none() && (settings.wants_device() || args.queue_limit.is_some()) {
+        eprintln!(
+            "lxbsmd: {} is not the lxbsm device: flags, naflags, audit_user and the queue limit \
+             are not applied",
+            args.source.display()
+        );
+    }
     let fanout = match &args.socket {
         Some(path) => {
             Some(Fanout::listen(path, args.subscriber_queue).map_err(|err| err.to_string())?)
         }
         None => None,
     };
-    let trails = match TrailWriter::open(config) {
+    let trails = match TrailWriter::open(settings.trail_config(args)) {
         Ok(trails) => trails,
         Err(err) => {
             if let Some(fanout) = fanout {
@@ -138,7 +226,14 @@ fn run(args: &Args) -> Result<(), String> {
             recovered.cut
         );
     }
-    let mut daemon = Daemon { trails, fanout };
+    let mut daemon = Daemon {
+        trails,
+        fanout,
+        device: None,
+        args,
+        dropped_in_spell: 0,
+        unpublished: Vec::new(),
+    };
     let recovered: Vec<PathBuf> = daemon
         .trails
         .recovered()
@@ -150,41 +245,77 @@ fn run(args: &Args) -> Result<(), String> {
             recovered: Some(path),
         })?;
     }
+    // The device is set only now that its records have somewhere to go:
+    // under a blocking policy, audited tasks would wait for a reader that
+    // never comes.
+    if let Some(device) = source.device() {
+        let configured = settings
+            .configure(device, args.queue_limit)
+            .and_then(|()| device.try_clone().map_err(|err| err.to_string()));
+        match configured {
+            Ok(handle) => daemon.device = Some(handle),
+            Err(err) => {
+                if let Err(shut_down) = daemon.shut_down() {
+                    eprintln!("lxbsmd: {shut_down}");
+                }
+                return Err(err);
+            }
+        }
+    }
     daemon.write_own(DaemonEvent::Startup)?;
 
-    let outcome = daemon.pump(&reader);
+    let reader = source.start(&STOP).map_err(|err| err.to_string());
+    let outcome = match &reader {
+        Ok(reader) => daemon.pump(reader),
+        Err(err) => Err(err.clone()),
+    };
     // After a failure the reader may still be waiting for input: stop it.
     STOP.store(true, Ordering::Relaxed);
-    let source_outcome = reader.finish();
-    daemon.shut_down()?;
+    let source_outcome = reader.map(SourceReader::finish);
+    let shut_down = daemon.shut_down();
     outcome?;
-    source_outcome.map_err(|err| format!("reading {}: {err}", args.source.display()))
+    shut_down?;
+    source_outcome?.map_err(|err| format!("reading {}: {err}", args.source.display()))
 }
 
-struct Daemon {
+struct Daemon<'a> {
     trails: TrailWriter,
     fanout: Option<Fanout>,
+    /// The lxbsm device, when it is the source.
+    device: Option<LxbsmDevice>,
+    /// Where the settings come from, for SIGHUP.
+    args: &'a Args,
+    /// Records dropped for lack of space since the last one written.
+    dropped_in_spell: u64,
+    /// Records written and not yet published, in trail order.
+    unpublished: Vec<Bytes>,
 }
 
-impl Daemon {
+impl Daemon<'_> {
     /// Writes records from the source until it ends (end of input, or the
-    /// stop flag), rotating when asked.
+    /// stop flag), rotating and reloading when asked.
     fn pump(&mut self, reader: &SourceReader) -> Result<(), String> {
-        let mut written = Vec::new();
         loop {
+            if RELOAD.swap(false, Ordering::Relaxed) {
+                self.reload();
+            }
             if ROTATE.swap(false, Ordering::Relaxed) {
-                let closed = self.trails.rotate().map_err(|err| err.to_string())?;
-                self.after_rotation(&closed)?;
+                // A trail that cannot be switched is still a trail to
+                // write into: say so and go on.
+                match self.trails.rotate() {
+                    Ok(closed) => self.after_rotation(&closed),
+                    Err(err) => eprintln!(
+                        "lxbsmd: cannot rotate: {err}; writing on into {}",
+                        self.trails.current_path().display()
+                    ),
+                }
             }
             match reader.batches.recv_timeout(SIGNAL_CHECK) {
                 Ok(batch) => {
-                    written.clear();
                     for record in batch.records() {
-                        if self.write(&record)? {
-                            written.push(record);
-                        }
+                        self.write(record)?;
                     }
-                    self.publish(written.drain(..))?;
+                    self.publish()?;
                 }
                 Err(RecvTimeoutError::Timeout) => {}
                 Err(RecvTimeoutError::Disconnected) => return Ok(()),
@@ -192,15 +323,77 @@ impl Daemon {
         }
     }
 
-    /// Writes one record; false when the minfree rule dropped it (policy
-    /// cnt). Without cnt, a record that finds no space waits for space.
-    fn write(&mut self, record: &[u8]) -> Result<bool, String> {
+    /// Re-reads the configuration into the device; a file that does not
+    /// parse leaves the device as it was, and the daemon running.
+    fn reload(&self) {
+        let Some(device) = &self.device else {
+            return;
+        };
+        let applied = Settings::load(self.args)
+            .map_err(|err| err.to_string())
+            .and_then(|settings| settings.configure(device, self.args.queue_limit));
+        if let Err(err) = applied {
+            eprintln!("lxbsmd: reload: {err}");
+        }
+    }
+
+    /// Writes one record, to be published unless the minfree rule dropped
+    /// it (policy cnt); the first one written after drops is followed by a
+    /// drop notice (trying the notice only once space is back keeps it out
+    /// of the drop count). Without cnt, a record that finds no space waits.
+    fn write(&mut self, record: Bytes) -> Result<(), String> {
+        match self.write_whole(&record)? {
+            None => {
+                self.unpublished.push(record);
+                if self.dropped_in_spell > 0 {
+                    self.write_drop_notice()?;
+                }
+            }
+            Some(reason) => {
+                if self.dropped_in_spell == 0 {
+                    let dir = self.trails.dir().display();
+                    match reason {
+                        DropReason::LowSpace { free_percent } => eprintln!(
+                            "lxbsmd: {dir} has {free_percent:.1}% free, below minfree; dropping \
+                             records until there is space (policy cnt)"
+                        ),
+                        DropReason::NoSpace => eprintln!(
+                            "lxbsmd: {dir} is full; dropping records until there is space (policy cnt)"
+                        ),
+                    }
+                }
+                self.dropped_in_spell += 1;
+            }
+        }
+        Ok(())
+    }
+
+    /// Reports the records dropped since the last one written, in the
+    /// trail and on stderr; if the notice itself finds no space, the next
+    /// record written brings it.
+    fn write_drop_notice(&mut self) -> Result<(), String> {
+        let notice = fanout::drop_notice(self.dropped_in_spell).map_err(|err| err.to_string())?;
+        if self.write_whole(&notice)?.is_none() {
+            eprintln!(
+                "lxbsmd: space again in {}; {} records were dropped",
+                self.trails.dir().display(),
+                self.dropped_in_spell
+            );
+            self.dropped_in_spell = 0;
+            self.unpublished.push(Bytes::from(notice));
+        }
+        Ok(())
+    }
+
+    /// Writes one record into the trail: `None` when written, the reason
+    /// when dropped.
+    fn write_whole(&mut self, record: &[u8]) -> Result<Option<DropReason>, String> {
         let mut waiting = false;
         loop {
             match self.trails.write_record(record) {
                 Ok(outcome) => {
                     if let Some(closed) = &outcome.rotated {
-                        self.after_rotation(closed)?;
+                        self.after_rotation(closed);
                     }
                     if waiting {
                         eprintln!(
@@ -208,7 +401,7 @@ impl Daemon {
                             self.trails.dir().display()
                         );
                     }
-                    return Ok(outcome.dropped.is_none());
+                    return Ok(outcome.dropped);
                 }
                 Err(err @ (TrailError::LowSpace { .. } | TrailError::NoSpace { .. })) => {
                     if STOP.load(Ordering::Relaxed) {
@@ -225,15 +418,24 @@ impl Daemon {
         }
     }
 
-    fn after_rotation(&mut self, closed: &Path) -> Result<(), String> {
+    /// Says which trail closed and expires old ones. A trail that cannot
+    /// be removed is reported, and tried again after the next rotation:
+    /// auditing goes on.
+    fn after_rotation(&mut self, closed: &Path) {
         eprintln!("lxbsmd: closed {}", closed.display());
-        for expired in self.trails.expire().map_err(|err| err.to_string())? {
-            eprintln!("lxbsmd: expired {}", expired.display());
+        match self.trails.expire() {
+            Ok(expired) => {
+                for path in expired {
+                    eprintln!("lxbsmd: expired {}", path.display());
+                }
+            }
+            Err(err) => eprintln!("lxbsmd: expiry: {err}"),
         }
-        Ok(())
     }
 
-    fn publish(&self, records: impl IntoIterator<Item = Bytes>) -> Result<(), String> {
+    /// Sends the records written since the last call to the subscribers.
+    fn publish(&mut self) -> Result<(), String> {
+        let records = self.unpublished.drain(..);
         match &self.fanout {
             Some(fanout) => fanout.publish(records).map_err(|err| err.to_string()),
             None => Ok(()),
@@ -245,34 +447,71 @@ impl Daemon {
         let record = records::audit_daemon(event, PROGRAM)
             .and_then(|builder| builder.close())
             .map_err(|err| err.to_string())?;
-        if self.write(&record)? {
-            self.publish([Bytes::from(record)])?;
-        }
-        Ok(())
+        self.write(Bytes::from(record))?;
+        self.publish()
     }
 
-    /// Writes the shutdown record, closes the trail and the socket.
+    /// Writes the shutdown record, closes the trail and the socket, and
+    /// logs the device's counters. The trail is closed even when the
+    /// shutdown record cannot be written (no space, and stopping).
     fn shut_down(mut self) -> Result<(), String> {
-        self.write_own(DaemonEvent::Shutdown)?;
+        let shutdown_record = self.write_own(DaemonEvent::Shutdown);
+        if let Err(err) = &shutdown_record {
+            eprintln!("lxbsmd: no shutdown record: {err}");
+        }
         let stats = self.trails.stats();
-        let closed = self.trails.close().map_err(|err| err.to_string())?;
-        eprintln!(
-            "lxbsmd: closed {}; {} records written, {} dropped for lack of space",
-            closed.display(),
-            stats.records_written,
-            stats.records_dropped
-        );
+        let closed = self.trails.close().map_err(|err| err.to_string());
+        if let Ok(closed) = &closed {
+            eprintln!(
+                "lxbsmd: closed {}; {} records written, {} dropped for lack of space",
+                closed.display(),
+                stats.records_written,
+                stats.records_dropped
+            );
+        }
         if let Some(fanout) = self.fanout {
             fanout.close(SUBSCRIBER_GRACE);
         }
-        Ok(())
+        if let Some(device) = &self.device {
+            match device.stats() {
+                Ok(counters) => eprintln!(
+                    "lxbsmd: lxbsm device: {} records queued since load, {} dropped, {} loss \
+                     notices, {} read",
+                    counters.records, counters.drops, counters.loss_notices, counters.read_records
+                ),
+                Err(err) => eprintln!("lxbsmd: lxbsm device counters: {err}"),
+            }
+        }
+        closed?;
+        shutdown_record
+    }
+}
+
+/// Lowers the nice value by `boost`; without the privilege to, says so and
+/// runs at the priority it has.
+fn boost_priority(boost: u8) {
+    if boost == 0 {
+        return;
+    }
+    // SAFETY: setpriority takes plain integers and has no memory effects;
+    // who 0 is the calling thread.
+    let result = unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, -libc::c_int::from(boost)) };
+    if result != 0 {
+        eprintln!(
+            "lxbsmd: cannot raise the priority by {boost}: {}",
+            std::io::Error::last_os_error()
+        );
     }
 }
 
 extern "C" fn on_signal(signal: libc::c_int) {
     // Only atomic stores here: they are async-signal-safe.
     match signal {
-        libc::SIGHUP | libc::SIGUSR1 => ROTATE.store(true, Ordering::Relaxed),
+        libc::SIGHUP => {
+            RELOAD.store(true, Ordering::Relaxed);
+            ROTATE.store(true, Ordering::Relaxed);
+        }
+        libc::SIGUSR1 => ROTATE.store(true, Ordering::Relaxed),
         _ => STOP.store(true, Ordering::Relaxed),
     }
 }

@@ -36,11 +36,14 @@ pub struct ControlFile {
     /// `filesz`; `Some(0)` means no size limit, as in audit_control.
     pub file_size_limit: Option<u64>,
     pub expire_after: Option<ExpireAfter>,
-    /// `flags`: classes audited for attributable events. lxbsmd does not
-    /// preselect (the producer does); it checks them and keeps them.
+    /// `flags`: classes audited for attributable events. lxbsmd sets them
+    /// in the lxbsm device (see [`crate::daemon::device`]); other
+    /// producers preselect for themselves.
     pub flags: Option<Preselection>,
-    /// `naflags`: classes audited for non-attributable events.
+    /// `naflags`: classes audited for non-attributable events (for the
+    /// lxbsm device: tasks whose auid is unset).
     pub naflags: Option<Preselection>,
+    /// See [`ControlFile::policy_or_default`].
     pub policy: Option<Policy>,
     /// `minfree`: a percentage, 0 to 100.
     pub min_free_percent: Option<u8>,
@@ -86,6 +89,14 @@ impl std::error::Error for ConfigError {
 }
 
 impl ControlFile {
+    /// The `policy:` line, or OpenBSM auditd's default without one: `cnt`.
+    pub fn policy_or_default(&self) -> Policy {
+        self.policy.clone().unwrap_or(Policy {
+            continue_on_failure: true,
+            ..Policy::default()
+        })
+    }
+
     /// Reads and parses the file at `path`.
     pub fn load(path: &Path) -> Result<ControlFile, ConfigError> {
         let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {

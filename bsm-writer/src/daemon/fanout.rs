@@ -23,12 +23,25 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
+/// How long the accept loop rests after a failed accept.
+const ACCEPT_RETRY: Duration = Duration::from_millis(100);
+
 /// The event of a drop notice.
 pub const DROP_NOTICE_EVENT: &str = "AUE_audit_recovery";
 
 /// The text of a drop notice for `count` records.
 pub fn drop_notice_text(count: u64) -> String {
     format!("lxbsmd: {count} records dropped")
+}
+
+/// A drop notice for `count` records: an AUE_audit_recovery record with
+/// [`drop_notice_text`] and return 0.
+pub fn drop_notice(count: u64) -> Result<Vec<u8>, BuildError> {
+    RecordBuilder::new(event_number(DROP_NOTICE_EVENT)?)
+        .at(AuditTime::now())
+        .with(token::text(drop_notice_text(count))?)
+        .with(token::return32(0, 0)?)
+        .close()
 }
 
 /// The records dropped, if `text` is a drop notice's text.
@@ -52,7 +65,6 @@ struct Subscriber {
 pub struct Fanout {
     path: PathBuf,
     subscribers: Arc<Mutex<Vec<Subscriber>>>,
-    drop_notice_event: u16,
 }
 
 impl Fanout {
@@ -60,8 +72,8 @@ impl Fanout {
     /// records. A socket left at `path` by an earlier run is replaced; one
     /// that still answers is an error.
     pub fn listen(path: &Path, queue_len: usize) -> io::Result<Fanout> {
-        let drop_notice_event = event_number(DROP_NOTICE_EVENT)
-            .map_err(|err| io::Error::new(io::ErrorKind::NotFound, err.to_string()))?;
+        // Fail now rather than at the first drop if notices cannot be made.
+        drop_notice(0).map_err(|err| io::Error::new(io::ErrorKind::NotFound, err.to_string()))?;
         remove_stale_socket(path)?;
         let listener = UnixListener::bind(path).map_err(|err| {
             io::Error::new(
@@ -78,7 +90,6 @@ impl Fanout {
         Ok(Fanout {
             path: path.to_path_buf(),
             subscribers,
-            drop_notice_event,
         })
     }
 
@@ -96,7 +107,7 @@ impl Fanout {
                 let entry = if subscriber.dropped == 0 {
                     record.clone()
                 } else {
-                    let mut entry = self.drop_notice(subscriber.dropped)?;
+                    let mut entry = drop_notice(subscriber.dropped)?;
                     entry.extend_from_slice(&record);
                     Bytes::from(entry)
                 };
@@ -130,14 +141,6 @@ impl Fanout {
         while writers.iter().any(|writer| !writer.is_finished()) && Instant::now() < deadline {
             thread::sleep(Duration::from_millis(10));
         }
-    }
-
-    fn drop_notice(&self, count: u64) -> Result<Vec<u8>, BuildError> {
-        RecordBuilder::new(self.drop_notice_event)
-            .at(AuditTime::now())
-            .with(token::text(drop_notice_text(count))?)
-            .with(token::return32(0, 0)?)
-            .close()
     }
 }
 
@@ -173,6 +176,9 @@ fn accept(listener: UnixListener, subscribers: &Mutex<Vec<Subscriber>>, queue_le
             Ok(client) => client,
             Err(err) => {
                 eprintln!("lxbsmd: accepting a subscriber: {err}");
+                // A lasting error (no file descriptors left) would
+                // otherwise spin and flood the log.
+                thread::sleep(ACCEPT_RETRY);
                 continue;
             }
         };

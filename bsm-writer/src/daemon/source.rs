@@ -14,9 +14,15 @@
 //!
 //! A FIFO is opened for reading and writing, so that it never reports end of
 //! input when a writer closes it: producers may come and go.
+//!
+//! The lxbsm device is recognised (see [`LxbsmDevice::probe`]); at stop it
+//! is quiesced before the last drain, so that the drain ends. Its reads
+//! are never smaller than 64 KiB: the device refuses a read that
+//! cannot take its next whole record.
 
 #![allow(unsafe_code)]
 
+use crate::daemon::device::LxbsmDevice;
 use bsm_reader::{Event, ReadOptions, TrailItem, TrailReader};
 use bytes::{Bytes, BytesMut};
 use std::fs::{File, OpenOptions};
@@ -35,6 +41,9 @@ const BATCH_BYTES: usize = 256 * 1024;
 const BATCHES_IN_FLIGHT: usize = 8;
 /// How long a wait for input lasts before the stop flag is looked at again.
 const POLL_INTERVAL_MS: libc::c_int = 100;
+/// The smallest read asked of the source: `LXBSM_MAX_RECORD`, which always
+/// takes the lxbsm device's next record.
+const MIN_READ: usize = 65536;
 
 /// Where records come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -79,6 +88,56 @@ impl RecordBatch {
     }
 }
 
+/// The source, open and not yet read: what it holds stays there until
+/// [`Source::start`], so a daemon that fails to start takes nothing.
+pub struct Source {
+    name: String,
+    file: File,
+    regular: bool,
+    device: Option<LxbsmDevice>,
+}
+
+impl Source {
+    /// Opens the source and tells whether it is the lxbsm device.
+    pub fn open(source: &SourcePath) -> io::Result<Source> {
+        let (file, regular) = open(source)?;
+        let name = source.name();
+        let device = LxbsmDevice::probe(&file)
+            .map_err(|err| io::Error::new(err.kind(), format!("{name}: {err}")))?;
+        Ok(Source {
+            name,
+            file,
+            regular,
+            device,
+        })
+    }
+
+    /// The lxbsm device, when the source is one.
+    pub fn device(&self) -> Option<&LxbsmDevice> {
+        self.device.as_ref()
+    }
+
+    /// Starts reading on a thread of its own. Once `stop` is set, the
+    /// reader takes what a pipe or device already holds and then ends (the
+    /// lxbsm device quiesced first); a regular file ends at once.
+    pub fn start(self, stop: &'static AtomicBool) -> io::Result<SourceReader> {
+        let (sender, batches) = sync_channel(BATCHES_IN_FLIGHT);
+        let pending = Arc::new(Mutex::new(PendingBatch::new(sender)));
+        let input = PolledInput {
+            file: self.file,
+            regular: self.regular,
+            stop,
+            quiesce: self.device,
+            pending: Arc::clone(&pending),
+        };
+        let name = self.name;
+        let thread = thread::Builder::new()
+            .name("lxbsmd-source".into())
+            .spawn(move || read_records(name, Box::new(MinimumReads::new(input)), &pending))?;
+        Ok(SourceReader { batches, thread })
+    }
+}
+
 /// The reader thread: batches of records arrive on `batches`; when it ends
 /// (end of input, the stop flag, or an error) the channel closes and
 /// [`SourceReader::finish`] gives the outcome.
@@ -88,26 +147,6 @@ pub struct SourceReader {
 }
 
 impl SourceReader {
-    /// Opens the source and starts reading it. Once `stop` is set, the
-    /// reader takes what a pipe or device already holds and then ends; a
-    /// regular file ends at once.
-    pub fn spawn(source: &SourcePath, stop: &'static AtomicBool) -> io::Result<SourceReader> {
-        let (file, regular) = open(source)?;
-        let (sender, batches) = sync_channel(BATCHES_IN_FLIGHT);
-        let pending = Arc::new(Mutex::new(PendingBatch::new(sender)));
-        let input = PolledInput {
-            file,
-            regular,
-            stop,
-            pending: Arc::clone(&pending),
-        };
-        let name = source.name();
-        let thread = thread::Builder::new()
-            .name("lxbsmd-source".into())
-            .spawn(move || read_records(name, input, &pending))?;
-        Ok(SourceReader { batches, thread })
-    }
-
     /// Waits for the reader thread after its channel has closed: the read
     /// error that ended it, if any.
     pub fn finish(self) -> io::Result<()> {
@@ -197,18 +236,31 @@ fn lock(pending: &Mutex<PendingBatch>) -> std::sync::MutexGuard<'_, PendingBatch
     pending.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-fn read_records(name: String, input: PolledInput, pending: &Mutex<PendingBatch>) -> io::Result<()> {
-    let mut reader = TrailReader::from_reader(name, Box::new(input), ReadOptions::default());
-    while let Some(event) = reader.next_event()? {
-        match event {
-            Event::Item(TrailItem::Record(record)) => lock(pending).push(record.bytes())?,
+/// Splits `input` into records for the daemon until it ends; whatever ends
+/// it, the records read before are handed over.
+fn read_records(
+    name: String,
+    input: Box<dyn Read + Send>,
+    pending: &Mutex<PendingBatch>,
+) -> io::Result<()> {
+    let mut reader = TrailReader::from_reader(name, input, ReadOptions::default());
+    let outcome = loop {
+        match reader.next_event() {
+            Ok(Some(Event::Item(TrailItem::Record(record)))) => {
+                if let Err(err) = lock(pending).push(record.bytes()) {
+                    break Err(err);
+                }
+            }
             // A file token belongs to the trail it came from; the trails
             // lxbsmd writes get their own.
-            Event::Item(TrailItem::File(_)) => {}
-            Event::Damage(damage) => eprintln!("lxbsmd: {damage}; resynchronised"),
+            Ok(Some(Event::Item(TrailItem::File(_)))) => {}
+            Ok(Some(Event::Damage(damage))) => eprintln!("lxbsmd: {damage}; resynchronised"),
+            Ok(None) => break Ok(()),
+            Err(err) => break Err(err),
         }
-    }
-    lock(pending).hand_over()
+    };
+    let handed_over = lock(pending).hand_over();
+    outcome.and(handed_over)
 }
 
 /// The source as [`TrailReader`] reads it: a read waits for input in short
@@ -218,6 +270,8 @@ struct PolledInput {
     file: File,
     regular: bool,
     stop: &'static AtomicBool,
+    /// The lxbsm device, until it has been quiesced at stop.
+    quiesce: Option<LxbsmDevice>,
     pending: Arc<Mutex<PendingBatch>>,
 }
 
@@ -226,6 +280,12 @@ impl Read for PolledInput {
         let fd = self.file.as_raw_fd();
         loop {
             let stopping = self.stop.load(Ordering::Relaxed);
+            if stopping && let Some(device) = self.quiesce.take() {
+                // No new records from here on, so the drain below ends.
+                if let Err(err) = device.quiesce() {
+                    eprintln!("lxbsmd: cannot quiesce the lxbsm device: {err}");
+                }
+            }
             if !(stopping && self.regular) && wait_for_input(fd, 0)? {
                 return self.file.read(buf);
             }
@@ -235,6 +295,43 @@ impl Read for PolledInput {
             }
             wait_for_input(fd, POLL_INTERVAL_MS)?;
         }
+    }
+}
+
+/// Reads of at least [`MIN_READ`] bytes from the inner reader, whatever
+/// buffer the caller gives: a smaller one is filled from a staging buffer.
+struct MinimumReads<R> {
+    inner: R,
+    staged: Vec<u8>,
+    /// The unread part of `staged`.
+    start: usize,
+    end: usize,
+}
+
+impl<R: Read> MinimumReads<R> {
+    fn new(inner: R) -> Self {
+        MinimumReads {
+            inner,
+            staged: vec![0; MIN_READ],
+            start: 0,
+            end: 0,
+        }
+    }
+}
+
+impl<R: Read> Read for MinimumReads<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.start == self.end {
+            if buf.len() >= MIN_READ {
+                return self.inner.read(buf);
+            }
+            self.end = self.inner.read(&mut self.staged)?;
+            self.start = 0;
+        }
+        let count = buf.len().min(self.end - self.start);
+        buf[..count].copy_from_slice(&self.staged[self.start..self.start + count]);
+        self.start += count;
+        Ok(count)
     }
 }
 
@@ -258,4 +355,89 @@ fn wait_for_input(fd: RawFd, timeout_ms: libc::c_int) -> io::Result<bool> {
         };
     }
     Ok(ready > 0 && poll_fd.revents != 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{RecordBuilder, token};
+    use std::io::Cursor;
+
+    fn record(text: &str) -> Vec<u8> {
+        RecordBuilder::new(72)
+            .with(token::text(text).unwrap())
+            .with(token::return32(0, 0).unwrap())
+            .close()
+            .unwrap()
+    }
+
+    /// Gives its bytes, then fails as a device that went away.
+    struct FailsAtEnd(Cursor<Vec<u8>>);
+
+    impl Read for FailsAtEnd {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            match self.0.read(buf)? {
+                0 => Err(io::Error::other("the device went away")),
+                got => Ok(got),
+            }
+        }
+    }
+
+    #[test]
+    fn records_read_before_an_error_are_handed_over() {
+        let records: Vec<Vec<u8>> = ["one", "two", "three"].map(record).into();
+        let (sender, batches) = sync_channel(BATCHES_IN_FLIGHT);
+        let pending = Mutex::new(PendingBatch::new(sender));
+        let input = FailsAtEnd(Cursor::new(records.concat()));
+        let outcome = read_records("test".into(), Box::new(input), &pending);
+        assert!(outcome.is_err());
+        drop(pending);
+        let received: Vec<Bytes> = batches
+            .iter()
+            .flat_map(|batch| batch.records().collect::<Vec<_>>())
+            .collect();
+        assert_eq!(received, records);
+    }
+
+    /// Refuses reads smaller than MIN_READ, as the lxbsm device refuses a
+    /// buffer that cannot take its next record; gives one record a read.
+    struct WholeRecordsOnly(Vec<Vec<u8>>);
+
+    impl Read for WholeRecordsOnly {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            if buf.len() < MIN_READ {
+                return Err(io::Error::from_raw_os_error(libc::EMSGSIZE));
+            }
+            if self.0.is_empty() {
+                return Ok(0);
+            }
+            let record = self.0.remove(0);
+            buf[..record.len()].copy_from_slice(&record);
+            Ok(record.len())
+        }
+    }
+
+    #[test]
+    fn small_reads_are_served_from_a_full_size_read() {
+        let records: Vec<Vec<u8>> = ["first", "second"].map(record).into();
+        let mut input = MinimumReads::new(WholeRecordsOnly(records.clone()));
+        let mut got = Vec::new();
+        let mut small = [0; 7];
+        loop {
+            match input.read(&mut small).unwrap() {
+                0 => break,
+                count => got.extend_from_slice(&small[..count]),
+            }
+        }
+        assert_eq!(got, records.concat());
+
+        let mut input = MinimumReads::new(WholeRecordsOnly(records.clone()));
+        let mut large = vec![0; MIN_READ];
+        let count = input.read(&mut large).unwrap();
+        assert_eq!(
+            &large[..count],
+            &records[0][..],
+            "a large buffer is read into directly"
+        );
+    }
 }

@@ -222,7 +222,15 @@ impl TrailWriter {
             );
         }
         let rotated = if self.rotation_due(record.len()) {
-            Some(self.rotate()?)
+            match self.rotate() {
+                Ok(closed) => Some(closed),
+                // The next trail found no room for its file token: as full
+                // a file system as for the record itself.
+                Err(error @ TrailError::NoSpace { .. }) => {
+                    return self.refuse(None, DropReason::NoSpace, error);
+                }
+                Err(err) => return Err(err),
+            }
         } else {
             None
         };
