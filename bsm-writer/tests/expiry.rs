@@ -67,9 +67,10 @@ fn expire(dir: &Path, rule: &str) -> (Vec<String>, Vec<String>) {
     })
     .unwrap();
     let open = writer.current_path().to_path_buf();
-    let expired: Vec<String> = writer
-        .expire()
-        .unwrap()
+    let expiry = writer.expire().unwrap();
+    assert!(expiry.failed.is_empty(), "{:?}", expiry.failed);
+    let expired: Vec<String> = expiry
+        .removed
         .iter()
         .map(|path| path.file_name().unwrap().to_str().unwrap().to_owned())
         .collect();
@@ -151,7 +152,7 @@ fn without_a_rule_nothing_expires() {
     let scratch = ScratchDir::new("expire-none");
     let old = closed_trail(&scratch.path, 978_307_200);
     let mut writer = TrailWriter::open(TrailConfig::new(&scratch.path)).unwrap();
-    assert!(writer.expire().unwrap().is_empty());
+    assert!(writer.expire().unwrap().removed.is_empty());
     writer.close().unwrap();
     assert!(scratch.path.join(old).exists());
 }
@@ -201,4 +202,62 @@ fn sizes_parse_as_audit_control_writes_them() {
         let err = parse_size(bad).unwrap_err();
         assert!(err.to_string().starts_with("invalid size"), "{bad}: {err}");
     }
+}
+
+/// Makes `path` immutable (chattr +i: not even root may remove it), or
+/// says on stderr why it cannot and returns false.
+fn make_immutable(path: &Path, label: &str) -> bool {
+    match std::process::Command::new("chattr")
+        .arg("+i")
+        .arg(path)
+        .output()
+    {
+        Ok(output) if output.status.success() => true,
+        Ok(output) => {
+            eprintln!(
+                "SKIPPED {label}: chattr +i {} failed: {}",
+                path.display(),
+                String::from_utf8_lossy(&output.stderr).trim()
+            );
+            false
+        }
+        Err(err) => {
+            eprintln!("SKIPPED {label}: chattr: {err}");
+            false
+        }
+    }
+}
+
+#[test]
+fn a_trail_that_cannot_be_removed_neither_stops_expiry_nor_takes_younger_ones_with_it() {
+    let scratch = ScratchDir::new("expire-stuck");
+    let dir = &scratch.path;
+    let start = now() - 3 * DAY;
+    let trails: Vec<String> = (0..3)
+        .map(|i| closed_trail(dir, start + i * 7200))
+        .collect();
+    let stuck = dir.join(&trails[0]);
+    if !make_immutable(&stuck, "expire-stuck") {
+        return;
+    }
+    let mut writer = TrailWriter::open(TrailConfig {
+        expire_after: Some("1K".parse().unwrap()),
+        ..TrailConfig::new(dir)
+    })
+    .unwrap();
+    let expiry = writer.expire().unwrap();
+    let _ = std::process::Command::new("chattr")
+        .arg("-i")
+        .arg(&stuck)
+        .status();
+    // The oldest could not go; the size rule counts it as gone, so the
+    // second goes (3 × 600 bytes and the open trail's file token, less the
+    // stuck 600, is over 1 KiB) and the youngest stays.
+    assert_eq!(expiry.removed, [dir.join(&trails[1])]);
+    assert_eq!(expiry.failed.len(), 1);
+    let failure = expiry.failed[0].to_string();
+    assert!(failure.contains(&trails[0]), "{failure}");
+    assert!(stuck.exists());
+    assert!(dir.join(&trails[2]).exists());
+    writer.close().unwrap();
 }

@@ -424,9 +424,12 @@ impl Daemon<'_> {
     fn after_rotation(&mut self, closed: &Path) {
         eprintln!("lxbsmd: closed {}", closed.display());
         match self.trails.expire() {
-            Ok(expired) => {
-                for path in expired {
+            Ok(expiry) => {
+                for path in expiry.removed {
                     eprintln!("lxbsmd: expired {}", path.display());
+                }
+                for err in expiry.failed {
+                    eprintln!("lxbsmd: expiry: {err}");
                 }
             }
             Err(err) => eprintln!("lxbsmd: expiry: {err}"),

@@ -13,13 +13,23 @@ use std::fs;
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-/// Removes the trails of `dir` that `rule` expires at `now`; returns their
-/// paths, oldest first.
+/// What one round of expiry did.
+#[derive(Debug, Default)]
+pub struct Expiry {
+    /// The trails removed, oldest first.
+    pub removed: Vec<PathBuf>,
+    /// The trails the rule expired that could not be removed; the younger
+    /// ones were still considered, as if these were gone.
+    pub failed: Vec<TrailError>,
+}
+
+/// Removes the trails of `dir` that `rule` expires at `now`. A trail that
+/// cannot be removed does not hold back the others.
 pub(crate) fn expire(
     dir: &TrailDir,
     rule: &ExpireAfter,
     now: SystemTime,
-) -> Result<Vec<PathBuf>, TrailError> {
+) -> Result<Expiry, TrailError> {
     let mut total = 0u64;
     let mut closed = Vec::new();
     for trail in dir.trails()? {
@@ -45,18 +55,22 @@ pub(crate) fn expire(
     }
     closed.sort();
 
-    let mut expired = Vec::new();
+    let mut expiry = Expiry::default();
     for (closed_at, path, size) in closed {
         let age = now.duration_since(closed_at).unwrap_or_default();
         if rule.expires(age, total) {
-            fs::remove_file(&path).map_err(|source| TrailError::Io {
-                action: "remove expired trail",
-                path: path.clone(),
-                source,
-            })?;
+            // The size rule counts a trail that would not go as gone, so that
+            // one stuck trail does not expire all the younger ones.
             total -= size;
-            expired.push(path);
+            match fs::remove_file(&path) {
+                Ok(()) => expiry.removed.push(path),
+                Err(source) => expiry.failed.push(TrailError::Io {
+                    action: "remove expired trail",
+                    path,
+                    source,
+                }),
+            }
         }
     }
-    Ok(expired)
+    Ok(expiry)
 }

@@ -29,6 +29,7 @@ mod space;
 
 pub use bsm_format::{TrailName, TrailState};
 pub use current::current_link;
+pub use expire::Expiry;
 pub use recover::{RecoveredTrail, recover};
 
 use crate::control::ExpireAfter;
@@ -296,11 +297,13 @@ impl TrailWriter {
     }
 
     /// Removes the closed trails that the `expire-after` rule expires now,
-    /// oldest first; returns their paths. Nothing without a rule.
-    pub fn expire(&mut self) -> Result<Vec<PathBuf>, TrailError> {
+    /// oldest first. Nothing without a rule. An error is a trail directory
+    /// that cannot be read; trails that cannot be removed are listed in the
+    /// [`Expiry`].
+    pub fn expire(&mut self) -> Result<Expiry, TrailError> {
         match &self.config.expire_after {
             Some(rule) => expire::expire(&self.dir, rule, SystemTime::now()),
-            None => Ok(Vec::new()),
+            None => Ok(Expiry::default()),
         }
     }
 
