@@ -17,6 +17,10 @@
  *    may not sleep), then queues it.  Where that is impossible (an exiting
  *    task, no memory, a fatal signal) the record is dropped and counted as
  *    above.
+ *
+ * The reader is not woken per record: a record wakes it at once only when
+ * the queue holds LX_WAKE_BYTES, else a timer wakes it within
+ * LX_WAKE_DELAY, so that a busy producer pays for a wake-up per batch.
  */
 #include <linux/kernel.h>
 #include <linux/module.h>
@@ -33,6 +37,8 @@
 #include <linux/capability.h>
 #include <linux/sched/signal.h>
 #include <linux/version.h>
+#include <linux/timer.h>
+#include <linux/jiffies.h>
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
 #include <linux/unaligned.h>
 #else
@@ -45,6 +51,12 @@ module_param_named(bufsize, lx_bufsize, ulong, 0444);
 MODULE_PARM_DESC(bufsize, "size of the record ring in bytes (default 8 MiB)");
 
 #define LX_MAX_READERS 8
+#define LX_WAKE_BYTES (64U << 10)
+#define LX_WAKE_DELAY msecs_to_jiffies(10)
+
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 2, 0)
+#define timer_delete_sync del_timer_sync
+#endif
 
 static struct {
 	spinlock_t lock;		/* producers */
@@ -59,6 +71,7 @@ static struct {
 	struct mutex read_mutex;
 	wait_queue_head_t readq;
 	wait_queue_head_t writeq;
+	struct timer_list wake_timer;
 	bool stopping;
 } ring;
 
@@ -138,10 +151,20 @@ static void count_drop_locked(void)
 	ring.pending_lost++;
 }
 
-static void wake_reader(void)
+static void wake_timer_fn(struct timer_list *t)
 {
-	if (wq_has_sleeper(&ring.readq))
+	wake_up_interruptible(&ring.readq);
+}
+
+/* After a record went in: used is what the queue holds now. */
+static void wake_reader(u64 used)
+{
+	if (!wq_has_sleeper(&ring.readq))
+		return;
+	if (used >= min_t(u64, LX_WAKE_BYTES, READ_ONCE(ring.limit) / 4))
 		wake_up_interruptible(&ring.readq);
+	else if (!timer_pending(&ring.wake_timer))
+		mod_timer(&ring.wake_timer, jiffies + LX_WAKE_DELAY);
 }
 
 struct lx_blocked {
@@ -160,6 +183,7 @@ static void blocked_work(struct callback_head *cb)
 {
 	struct lx_blocked *b = container_of(cb, struct lx_blocked, cb);
 	bool queued, give_up;
+	u64 used;
 
 	for (;;) {
 		give_up = wait_event_killable(ring.writeq, has_room(b->len) ||
@@ -176,9 +200,10 @@ static void blocked_work(struct callback_head *cb)
 	}
 	if (!queued)
 		count_drop_locked();
+	used = ring.head - READ_ONCE(ring.tail);
 	spin_unlock(&ring.lock);
 	if (queued)
-		wake_reader();
+		wake_reader(used);
 	kfree(b);
 	if (atomic_dec_and_test(&blocked_pending))
 		wake_up(&unload_wq);
@@ -208,6 +233,7 @@ static bool try_block(const u8 *rec, u32 len)
 void lx_enqueue(const u8 *rec, u32 len)
 {
 	bool queued;
+	u64 used;
 
 	spin_lock(&ring.lock);
 	queued = enqueue_locked(rec, len);
@@ -221,9 +247,10 @@ void lx_enqueue(const u8 *rec, u32 len)
 	}
 	if (!queued)
 		count_drop_locked();
+	used = ring.head - READ_ONCE(ring.tail);
 	spin_unlock(&ring.lock);
 	if (queued)
-		wake_reader();
+		wake_reader(used);
 }
 
 static void get_stats(struct lxbsm_stats *s)
@@ -281,18 +308,18 @@ static int lx_release(struct inode *inode, struct file *file)
 
 static u32 record_len_at(u64 pos)
 {
+	u64 off = pos % ring.size;
 	u8 hdr[5];
-	u64 off;
 	int i;
 
-	for (i = 0; i < 5; i++) {
-		off = (pos + i) % ring.size;
-		hdr[i] = ring.buf[off];
-	}
+	if (off + 5 <= ring.size)
+		return get_unaligned_be32(ring.buf + off + 1);
+	for (i = 0; i < 5; i++)
+		hdr[i] = ring.buf[(off + i) % ring.size];
 	return get_unaligned_be32(hdr + 1);
 }
 
-static int copy_out(char __user *dst, u64 pos, u32 len)
+static int copy_out(char __user *dst, u64 pos, u64 len)
 {
 	u64 off = pos % ring.size;
 	u64 first = min_t(u64, len, ring.size - off);
@@ -329,27 +356,21 @@ static ssize_t lx_read(struct file *file, char __user *ubuf, size_t count,
 		if (mutex_lock_interruptible(&ring.read_mutex))
 			return -ERESTARTSYS;
 	}
-	while (tail != head) {
-		u32 rlen = record_len_at(tail);
+	/* the whole records that fit, then one copy (each copy is checked) */
+	while (tail + copied != head) {
+		u32 rlen = record_len_at(tail + copied);
 
 		if (copied + rlen > count)
 			break;
-		err = copy_out(ubuf + copied, tail, rlen);
-		if (err) {
-			if (!copied) {
-				mutex_unlock(&ring.read_mutex);
-				return err;
-			}
-			break;
-		}
-		tail += rlen;
 		copied += rlen;
 		nrec++;
 	}
-	if (!copied) {
+	err = copied ? copy_out(ubuf, tail, copied) : -EMSGSIZE;
+	if (err) {
 		mutex_unlock(&ring.read_mutex);
-		return -EMSGSIZE;
+		return err;
 	}
+	tail += copied;
 	smp_store_release(&ring.tail, tail);
 	atomic64_sub(nrec, &ring.queued);
 	WRITE_ONCE(ring.read_records, ring.read_records + nrec);
@@ -454,6 +475,7 @@ static long lx_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		for (; ev < LXE_COUNT; ev++)
 			if (lx_events[ev].bsm == ec.event)
 				WRITE_ONCE(lx_event_class[ev], ec.classes);
+		lx_reselect();
 		return 0;
 	}
 	return -ENOTTY;
@@ -484,6 +506,7 @@ int lx_dev_init(void)
 	mutex_init(&ring.read_mutex);
 	init_waitqueue_head(&ring.readq);
 	init_waitqueue_head(&ring.writeq);
+	timer_setup(&ring.wake_timer, wake_timer_fn, 0);
 	atomic64_set(&ring.queued, 0);
 	ring.size = lx_bufsize;
 	ring.limit = lx_bufsize;
@@ -499,6 +522,7 @@ void lx_dev_exit(void)
 	WRITE_ONCE(ring.stopping, true);
 	wake_up_all(&ring.writeq);
 	wait_event(unload_wq, atomic_read(&blocked_pending) == 0);
+	timer_delete_sync(&ring.wake_timer);
 	misc_deregister(&lx_misc);
 	vfree(ring.buf);
 }

@@ -36,6 +36,10 @@
 #include <linux/audit.h>
 #include <linux/cred.h>
 #include <linux/ptrace.h>
+#include <linux/namei.h>
+#include <linux/task_work.h>
+#include <linux/wait.h>
+#include <linux/net.h>
 #include <net/sock.h>
 #include <net/inet_sock.h>
 #include <asm/syscall.h>
@@ -48,8 +52,9 @@ struct lx_ctx {
 	struct lx_scratch *s;
 	struct lx_rec r;
 	unsigned long a[6];
-	long nr;
+	long nr;		/* the 64-bit system call's number */
 	long ret;
+	bool compat;		/* a 32-bit call: 32-bit pointers in memory */
 };
 
 typedef void (*lx_handler)(struct lx_ctx *c);
@@ -68,14 +73,9 @@ static void begin(struct lx_ctx *c, int ev)
 /* header and the subject saved at sys_enter (or the current one) */
 static void begin_stashed(struct lx_ctx *c, int ev)
 {
-	u32 n;
-
 	lx_rec_init(&c->r, c->s->rec, LX_REC_MAX);
 	lx_put_header(&c->r, lx_events[ev].bsm);
-	n = lx_stash_take(current, c->nr, c->s->tmp);
-	if (n) {
-		lx_put_bytes(&c->r, c->s->tmp, n);
-	} else {
+	if (!lx_stash_take(current, c->nr, &c->r)) {
 		struct lx_termid tid;
 
 		lx_proc_get_termid(current, &tid);
@@ -96,12 +96,92 @@ static bool failed(struct lx_ctx *c)
 	return c->ret < 0;
 }
 
-/* A path argument (dfd may be AT_FDCWD) as a path token. */
-static void put_upath(struct lx_ctx *c, int dfd, unsigned long up, char *out)
+/* A path argument (dfd may be AT_FDCWD) as a path token; false if none. */
+static bool put_upath(struct lx_ctx *c, int dfd, unsigned long up, char *out)
 {
-	if (!lx_user_path(dfd, (const char __user *)up, out, c->s->tmp,
-			  c->s->dpath))
-		lx_put_path(&c->r, out);
+	if (lx_user_path(dfd, (const char __user *)up, out, c->s->tmp,
+			 c->s->dpath))
+		return false;
+	lx_put_path(&c->r, out);
+	return true;
+}
+
+/*
+ * The attributes of a path-named object, as they are after the call.  A
+ * probe may not sleep and a lookup may, so the record goes aside and is
+ * finished on the task's way back to user space (a task_work, as for the
+ * block policy): look the path up, add attr32, queue.  Objects that the
+ * call removes (unlink, rmdir) would need a lookup before the call, which
+ * has no sleepable hook here: their records carry no attr32.
+ */
+struct lx_late {
+	struct callback_head cb;
+	long ret;
+	u32 len;		/* of the record so far, in buf */
+	u32 path_off;		/* the path, after room for attr and tail */
+	unsigned int lookup;	/* LOOKUP_FOLLOW or 0 */
+	u8 buf[];
+};
+
+static atomic_t late_pending = ATOMIC_INIT(0);
+static DECLARE_WAIT_QUEUE_HEAD(late_wq);
+
+static void late_work(struct callback_head *cb)
+{
+	struct lx_late *l = container_of(cb, struct lx_late, cb);
+	struct lx_rec r;
+	struct path p;
+
+	lx_rec_init(&r, l->buf, l->path_off);
+	r.len = l->len;
+	/* no fs: run by exit_task_work() of a dying task */
+	if (current->fs && !kern_path(l->buf + l->path_off, l->lookup, &p)) {
+		lx_put_attr_inode(&r, d_inode(p.dentry));
+		path_put(&p);
+	}
+	lx_enqueue(r.buf, lx_rec_finish(&r, l->ret));
+	kfree(l);
+	if (atomic_dec_and_test(&late_pending))
+		wake_up(&late_wq);
+}
+
+/*
+ * Finish the record with the attributes of path (absolute; NULL: none),
+ * or without them where they cannot be had.
+ */
+static void emit_attr(struct lx_ctx *c, const char *path, unsigned int lookup)
+{
+	u32 cap = c->r.len + LX_ATTR_LEN + LX_REC_TAIL;
+	struct lx_late *l;
+	size_t plen;
+
+	if (!path || path[0] != '/' || c->r.overflow ||
+	    (current->flags & (PF_EXITING | PF_KTHREAD)))
+		goto now;
+	plen = strlen(path) + 1;
+	l = kmalloc(sizeof(*l) + cap + plen, GFP_ATOMIC | __GFP_NOWARN);
+	if (!l)
+		goto now;
+	memcpy(l->buf, c->r.buf, c->r.len);
+	l->len = c->r.len;
+	l->ret = c->ret;
+	l->path_off = cap;
+	l->lookup = lookup;
+	memcpy(l->buf + cap, path, plen);
+	init_task_work(&l->cb, late_work);
+	atomic_inc(&late_pending);
+	if (!task_work_add(current, &l->cb, TWA_RESUME))
+		return;
+	atomic_dec(&late_pending);
+	kfree(l);
+now:
+	emit(c, c->ret);
+}
+
+/* At unload, after the probes: let the records set aside be queued. */
+void lx_events_drain(void)
+{
+	wait_event(late_wq, atomic_read(&late_pending) == 0);
 }
 
 /* A string argument as a text token. */
@@ -115,12 +195,13 @@ static void put_utext(struct lx_ctx *c, unsigned long up)
 /* The path and attributes of an open fd. */
 static void put_fd(struct lx_ctx *c, int fd)
 {
-	struct file *f;
+	const char *path;
+	struct file *f = lx_fd_path(fd, c->s->path2, &path);
 
-	if (lx_fd_path(fd, c->s->path2, &f))
+	if (!f)
 		return;
-	if (c->s->path2[0])
-		lx_put_path(&c->r, c->s->path2);
+	if (path)
+		lx_put_path(&c->r, path);
 	lx_put_attr_file(&c->r, f);
 	fput(f);
 }
@@ -200,12 +281,23 @@ static void h_ptrace(struct lx_ctx *c)
 	emit(c, c->ret);
 }
 
+/*
+ * By sched_process_exec the call number says execve whatever the call was
+ * (the binary format sets it for its ABI): note an execveat for it.
+ */
+static void enter_execveat(struct lx_ctx *c)
+{
+	lx_stash_put(current, c->nr, c->s->args, 0);
+}
+
 /* A failed exec (a successful one is recorded at sched_process_exec). */
 static void h_execve(struct lx_ctx *c)
 {
 	bool at = c->nr == __NR_execveat;
 	int ev = at ? LXE_EXECVEAT : LXE_EXECVE;
 
+	if (at)
+		lx_stash_take(current, c->nr, NULL);
 	if (c->ret >= 0 || !lx_selected(ev, true))
 		return;
 	begin(c, ev);
@@ -214,7 +306,7 @@ static void h_execve(struct lx_ctx *c)
 	else
 		put_upath(c, AT_FDCWD, c->a[0], c->s->path1);
 	lx_put_user_argv(&c->r, (const char __user *const __user *)
-			 (at ? c->a[2] : c->a[1]), c->s->tmp);
+			 (at ? c->a[2] : c->a[1]), c->s->tmp, c->compat);
 	emit(c, c->ret);
 }
 
@@ -294,16 +386,18 @@ static void h_open(struct lx_ctx *c)
 
 static void enter_close(struct lx_ctx *c)
 {
+	const char *path;
 	struct lx_rec r;
 	struct file *f;
 
 	if (!lx_maybe_selected(LXE_CLOSE))
 		return;
-	if (lx_fd_path(c->a[0], c->s->path2, &f))
+	f = lx_fd_path(c->a[0], c->s->path2, &path);
+	if (!f)
 		return;
 	lx_rec_init(&r, c->s->args, LX_STASH_MAX + LX_REC_TAIL);
-	if (c->s->path2[0])
-		lx_put_path(&r, c->s->path2);
+	if (path)
+		lx_put_path(&r, path);
 	lx_put_attr_file(&r, f);
 	fput(f);
 	lx_stash_put(current, c->nr, r.buf, r.len);
@@ -311,14 +405,13 @@ static void enter_close(struct lx_ctx *c)
 
 static void h_close(struct lx_ctx *c)
 {
-	u32 n;
-
-	n = lx_stash_take(current, c->nr, c->s->args);
-	if (!lx_selected(LXE_CLOSE, failed(c)))
+	if (!lx_selected(LXE_CLOSE, failed(c))) {
+		lx_stash_take(current, c->nr, NULL);
 		return;
+	}
 	begin(c, LXE_CLOSE);
 	lx_put_arg32(&c->r, 1, c->a[0], "fd");
-	lx_put_bytes(&c->r, c->s->args, n);
+	lx_stash_take(current, c->nr, &c->r);
 	emit(c, c->ret);
 }
 
@@ -420,6 +513,8 @@ static void h_path2(struct lx_ctx *c)
 {
 	int ev, dfd1 = AT_FDCWD, dfd2 = AT_FDCWD;
 	unsigned long p1 = c->a[0], p2 = c->a[1];
+	unsigned int lookup = 0;
+	bool ok1, ok2;
 
 	switch (c->nr) {
 	case __NR_rename:
@@ -443,47 +538,57 @@ static void h_path2(struct lx_ctx *c)
 	if (!lx_selected(ev, failed(c)))
 		return;
 	begin(c, ev);
-	put_upath(c, dfd1, p1, c->s->path1);
-	put_upath(c, dfd2, p2, c->s->path2);
-	emit(c, c->ret);
+	ok1 = put_upath(c, dfd1, p1, c->s->path1);
+	ok2 = put_upath(c, dfd2, p2, c->s->path2);
+	if ((ev == LXE_RENAME || ev == LXE_RENAMEAT) && !failed(c)) {
+		/* the object is at its new name now */
+		emit_attr(c, ok2 ? c->s->path2 : NULL, 0);
+		return;
+	}
+	if (ev == LXE_LINKAT && (c->a[4] & AT_SYMLINK_FOLLOW))
+		lookup = LOOKUP_FOLLOW;
+	emit_attr(c, ok1 ? c->s->path1 : NULL, lookup);
 }
 
 static void h_symlink(struct lx_ctx *c)
 {
 	bool at = c->nr == __NR_symlinkat;
 	int ev = at ? LXE_SYMLINKAT : LXE_SYMLINK;
+	bool ok;
 
 	if (!lx_selected(ev, failed(c)))
 		return;
 	begin(c, ev);
 	put_utext(c, c->a[0]);
 	if (at)
-		put_upath(c, c->a[1], c->a[2], c->s->path1);
+		ok = put_upath(c, c->a[1], c->a[2], c->s->path1);
 	else
-		put_upath(c, AT_FDCWD, c->a[1], c->s->path1);
-	emit(c, c->ret);
+		ok = put_upath(c, AT_FDCWD, c->a[1], c->s->path1);
+	emit_attr(c, ok ? c->s->path1 : NULL, 0);	/* the link itself */
 }
 
 static void h_mkdir(struct lx_ctx *c)
 {
 	bool at = c->nr == __NR_mkdirat;
 	int ev = at ? LXE_MKDIRAT : LXE_MKDIR;
+	bool ok;
 
 	if (!lx_selected(ev, failed(c)))
 		return;
 	begin(c, ev);
 	lx_put_arg32(&c->r, 2, at ? c->a[2] : c->a[1], "mode");
 	if (at)
-		put_upath(c, c->a[0], c->a[1], c->s->path1);
+		ok = put_upath(c, c->a[0], c->a[1], c->s->path1);
 	else
-		put_upath(c, AT_FDCWD, c->a[0], c->s->path1);
-	emit(c, c->ret);
+		ok = put_upath(c, AT_FDCWD, c->a[0], c->s->path1);
+	emit_attr(c, ok ? c->s->path1 : NULL, 0);
 }
 
 static void h_chmod(struct lx_ctx *c)
 {
 	int ev = c->nr == __NR_chmod ? LXE_CHMOD :
 		 c->nr == __NR_fchmod ? LXE_FCHMOD : LXE_FCHMODAT;
+	bool ok;
 
 	if (!lx_selected(ev, failed(c)))
 		return;
@@ -491,18 +596,19 @@ static void h_chmod(struct lx_ctx *c)
 	switch (ev) {
 	case LXE_CHMOD:
 		lx_put_arg32(&c->r, 2, c->a[1], "new file mode");
-		put_upath(c, AT_FDCWD, c->a[0], c->s->path1);
+		ok = put_upath(c, AT_FDCWD, c->a[0], c->s->path1);
 		break;
 	case LXE_FCHMOD:
 		lx_put_arg32(&c->r, 2, c->a[1], "new file mode");
 		put_fd(c, c->a[0]);
-		break;
+		emit(c, c->ret);
+		return;
 	default:
 		lx_put_arg32(&c->r, 3, c->a[2], "new file mode");
-		put_upath(c, c->a[0], c->a[1], c->s->path1);
+		ok = put_upath(c, c->a[0], c->a[1], c->s->path1);
 		break;
 	}
-	emit(c, c->ret);
+	emit_attr(c, ok ? c->s->path1 : NULL, LOOKUP_FOLLOW);
 }
 
 static void h_chown(struct lx_ctx *c)
@@ -511,19 +617,29 @@ static void h_chown(struct lx_ctx *c)
 		 c->nr == __NR_lchown ? LXE_LCHOWN :
 		 c->nr == __NR_fchown ? LXE_FCHOWN : LXE_FCHOWNAT;
 	int i = ev == LXE_FCHOWNAT ? 2 : 1;
+	unsigned int lookup = LOOKUP_FOLLOW;
+	bool ok;
 
 	if (!lx_selected(ev, failed(c)))
 		return;
 	begin(c, ev);
 	lx_put_arg32(&c->r, i + 1, c->a[i], "new file uid");
 	lx_put_arg32(&c->r, i + 2, c->a[i + 1], "new file gid");
-	if (ev == LXE_FCHOWN)
+	if (ev == LXE_FCHOWN) {
 		put_fd(c, c->a[0]);
-	else if (ev == LXE_FCHOWNAT)
-		put_upath(c, c->a[0], c->a[1], c->s->path1);
-	else
-		put_upath(c, AT_FDCWD, c->a[0], c->s->path1);
-	emit(c, c->ret);
+		emit(c, c->ret);
+		return;
+	}
+	if (ev == LXE_FCHOWNAT) {
+		ok = put_upath(c, c->a[0], c->a[1], c->s->path1);
+		if (c->a[4] & AT_SYMLINK_NOFOLLOW)
+			lookup = 0;
+	} else {
+		ok = put_upath(c, AT_FDCWD, c->a[0], c->s->path1);
+		if (ev == LXE_LCHOWN)
+			lookup = 0;
+	}
+	emit_attr(c, ok ? c->s->path1 : NULL, lookup);
 }
 
 /* credentials */
@@ -573,7 +689,7 @@ static void h_cred(struct lx_ctx *c)
 	int ev = cred_event(c->nr), i;
 
 	if (!lx_selected(ev, failed(c))) {
-		lx_stash_take(current, c->nr, c->s->tmp);
+		lx_stash_take(current, c->nr, NULL);
 		return;
 	}
 	begin_stashed(c, ev);
@@ -777,78 +893,244 @@ static void h_msg(struct lx_ctx *c)
 
 #define LX_NR 512
 
-static const lx_handler exit_handlers[LX_NR] = {
-	[__NR_fork] = h_fork,
-	[__NR_vfork] = h_fork,
-	[__NR_clone] = h_fork,
-	[__NR_clone3] = h_fork,
-	[__NR_execve] = h_execve,
-	[__NR_execveat] = h_execve,
-	[__NR_kill] = h_kill,
-	[__NR_tkill] = h_kill,
-	[__NR_tgkill] = h_kill,
-	[__NR_ptrace] = h_ptrace,
-	[__NR_open] = h_open,
-	[__NR_openat] = h_open,
-	[__NR_openat2] = h_open,
-	[__NR_creat] = h_open,
-	[__NR_close] = h_close,
-	[__NR_read] = h_rw,
-	[__NR_write] = h_rw,
-	[__NR_lseek] = h_rw,
-	[__NR_unlink] = h_path1,
-	[__NR_unlinkat] = h_path1,
-	[__NR_rmdir] = h_path1,
-	[__NR_rename] = h_path2,
-	[__NR_renameat] = h_path2,
-	[__NR_renameat2] = h_path2,
-	[__NR_link] = h_path2,
-	[__NR_linkat] = h_path2,
-	[__NR_symlink] = h_symlink,
-	[__NR_symlinkat] = h_symlink,
-	[__NR_mkdir] = h_mkdir,
-	[__NR_mkdirat] = h_mkdir,
-	[__NR_chmod] = h_chmod,
-	[__NR_fchmod] = h_chmod,
-	[__NR_fchmodat] = h_chmod,
-	[__NR_chown] = h_chown,
-	[__NR_lchown] = h_chown,
-	[__NR_fchown] = h_chown,
-	[__NR_fchownat] = h_chown,
-	[__NR_setuid] = h_cred,
-	[__NR_setgid] = h_cred,
-	[__NR_setreuid] = h_cred,
-	[__NR_setregid] = h_cred,
-	[__NR_setresuid] = h_cred,
-	[__NR_setresgid] = h_cred,
-	[__NR_mount] = h_mount,
-	[__NR_umount2] = h_umount,
-	[__NR_init_module] = h_module,
-	[__NR_finit_module] = h_module,
-	[__NR_delete_module] = h_module,
-	[__NR_socket] = h_socket,
-	[__NR_bind] = h_sockaddr,
-	[__NR_connect] = h_sockaddr,
-	[__NR_listen] = h_listen,
-	[__NR_accept] = h_accept,
-	[__NR_accept4] = h_accept,
-	[__NR_recvmsg] = h_msg,
-	[__NR_sendmsg] = h_msg,
-	[__NR_recvfrom] = h_msg,
-	[__NR_sendto] = h_msg,
+/*
+ * A system call's handler and the events it may write (ev .. ev + nev - 1);
+ * "always" runs it whatever is selected (accept keeps the terminal id).
+ */
+struct lx_sys {
+	lx_handler h;
+	u8 ev;
+	u8 nev;
+	bool always;
 };
 
-static const lx_handler enter_handlers[LX_NR] = {
-	[__NR_close] = enter_close,
-	[__NR_setuid] = enter_cred,
-	[__NR_setgid] = enter_cred,
-	[__NR_setreuid] = enter_cred,
-	[__NR_setregid] = enter_cred,
-	[__NR_setresuid] = enter_cred,
-	[__NR_setresgid] = enter_cred,
+#define SYS(nr, fn, e, n) [nr] = { .h = fn, .ev = e, .nev = n }
+
+static const struct lx_sys exit_sys[LX_NR] = {
+	SYS(__NR_fork, h_fork, LXE_FORK, 3),
+	SYS(__NR_vfork, h_fork, LXE_FORK, 3),
+	SYS(__NR_clone, h_fork, LXE_FORK, 3),
+	SYS(__NR_clone3, h_fork, LXE_FORK, 3),
+	SYS(__NR_execve, h_execve, LXE_EXECVE, 1),
+	SYS(__NR_execveat, h_execve, LXE_EXECVE, 2),	/* takes enter's note */
+	SYS(__NR_kill, h_kill, LXE_KILL, 1),
+	SYS(__NR_tkill, h_kill, LXE_KILL, 1),
+	SYS(__NR_tgkill, h_kill, LXE_KILL, 1),
+	SYS(__NR_ptrace, h_ptrace, LXE_PTRACE, 1),
+	SYS(__NR_open, h_open, LXE_OPEN_R, 12),
+	SYS(__NR_openat, h_open, LXE_OPENAT_R, 12),
+	SYS(__NR_openat2, h_open, LXE_OPENAT_R, 12),
+	SYS(__NR_creat, h_open, LXE_CREAT, 1),
+	SYS(__NR_close, h_close, LXE_CLOSE, 1),
+	SYS(__NR_read, h_rw, LXE_READ, 1),
+	SYS(__NR_write, h_rw, LXE_WRITE, 2),
+	SYS(__NR_lseek, h_rw, LXE_LSEEK, 1),
+	SYS(__NR_unlink, h_path1, LXE_UNLINK, 1),
+	SYS(__NR_unlinkat, h_path1, LXE_UNLINKAT, 1),
+	SYS(__NR_rmdir, h_path1, LXE_RMDIR, 1),
+	SYS(__NR_rename, h_path2, LXE_RENAME, 1),
+	SYS(__NR_renameat, h_path2, LXE_RENAMEAT, 1),
+	SYS(__NR_renameat2, h_path2, LXE_RENAMEAT, 1),
+	SYS(__NR_link, h_path2, LXE_LINK, 1),
+	SYS(__NR_linkat, h_path2, LXE_LINKAT, 1),
+	SYS(__NR_symlink, h_symlink, LXE_SYMLINK, 1),
+	SYS(__NR_symlinkat, h_symlink, LXE_SYMLINKAT, 1),
+	SYS(__NR_mkdir, h_mkdir, LXE_MKDIR, 1),
+	SYS(__NR_mkdirat, h_mkdir, LXE_MKDIRAT, 1),
+	SYS(__NR_chmod, h_chmod, LXE_CHMOD, 1),
+	SYS(__NR_fchmod, h_chmod, LXE_FCHMOD, 1),
+	SYS(__NR_fchmodat, h_chmod, LXE_FCHMODAT, 1),
+	SYS(__NR_chown, h_chown, LXE_CHOWN, 1),
+	SYS(__NR_lchown, h_chown, LXE_LCHOWN, 1),
+	SYS(__NR_fchown, h_chown, LXE_FCHOWN, 1),
+	SYS(__NR_fchownat, h_chown, LXE_FCHOWNAT, 1),
+	SYS(__NR_setuid, h_cred, LXE_SETUID, 1),
+	SYS(__NR_setgid, h_cred, LXE_SETGID, 1),
+	SYS(__NR_setreuid, h_cred, LXE_SETREUID, 1),
+	SYS(__NR_setregid, h_cred, LXE_SETREGID, 1),
+	SYS(__NR_setresuid, h_cred, LXE_SETRESUID, 1),
+	SYS(__NR_setresgid, h_cred, LXE_SETRESGID, 1),
+	SYS(__NR_mount, h_mount, LXE_MOUNT, 1),
+	SYS(__NR_umount2, h_umount, LXE_UMOUNT2, 1),
+	SYS(__NR_init_module, h_module, LXE_MODLOAD, 1),
+	SYS(__NR_finit_module, h_module, LXE_MODLOAD, 1),
+	SYS(__NR_delete_module, h_module, LXE_MODUNLOAD, 1),
+	SYS(__NR_socket, h_socket, LXE_SOCKET, 1),
+	SYS(__NR_bind, h_sockaddr, LXE_BIND, 1),
+	SYS(__NR_connect, h_sockaddr, LXE_CONNECT, 1),
+	SYS(__NR_listen, h_listen, LXE_LISTEN, 1),
+	[__NR_accept] = { .h = h_accept, .ev = LXE_ACCEPT, .nev = 1,
+			  .always = true },
+	[__NR_accept4] = { .h = h_accept, .ev = LXE_ACCEPT, .nev = 1,
+			   .always = true },
+	SYS(__NR_recvmsg, h_msg, LXE_RECVMSG, 1),
+	SYS(__NR_sendmsg, h_msg, LXE_SENDMSG, 1),
+	SYS(__NR_recvfrom, h_msg, LXE_RECVFROM, 1),
+	SYS(__NR_sendto, h_msg, LXE_SENDTO, 1),
 };
 
-static void run(lx_handler h, struct pt_regs *regs, long nr, long ret)
+static const struct lx_sys enter_sys[LX_NR] = {
+	SYS(__NR_execveat, enter_execveat, LXE_EXECVE, 2),
+	SYS(__NR_close, enter_close, LXE_CLOSE, 1),
+	SYS(__NR_setuid, enter_cred, LXE_SETUID, 1),
+	SYS(__NR_setgid, enter_cred, LXE_SETGID, 1),
+	SYS(__NR_setreuid, enter_cred, LXE_SETREUID, 1),
+	SYS(__NR_setregid, enter_cred, LXE_SETREGID, 1),
+	SYS(__NR_setresuid, enter_cred, LXE_SETRESUID, 1),
+	SYS(__NR_setresgid, enter_cred, LXE_SETRESGID, 1),
+};
+
+/*
+ * The system calls whose probes have work to do: tested first, so that a
+ * call nothing is selected for costs a bit test.
+ */
+static DECLARE_BITMAP(exit_on, LX_NR);
+static DECLARE_BITMAP(enter_on, LX_NR);
+
+static bool sys_live(const struct lx_sys *s, u32 live)
+{
+	int ev;
+
+	if (!s->h)
+		return false;
+	if (s->always)
+		return true;
+	for (ev = s->ev; ev < s->ev + s->nev; ev++)
+		if (READ_ONCE(lx_event_class[ev]) & live)
+			return true;
+	return false;
+}
+
+/* live: the classes that some task may have selected. */
+void lx_events_reselect(u32 live)
+{
+	int nr;
+
+	for (nr = 0; nr < LX_NR; nr++) {
+		assign_bit(nr, exit_on, sys_live(&exit_sys[nr], live));
+		assign_bit(nr, enter_on, sys_live(&enter_sys[nr], live));
+	}
+}
+
+#define I32_NR		0x0fff	/* the 64-bit number */
+#define I32_ON		0x8000	/* recorded */
+#define I32_UID16	0x4000	/* ids are 16 bits wide, 0xffff is -1 */
+#define I32_SOCKETCALL	0x2000	/* arguments in a u32 array in memory */
+
+#ifdef CONFIG_IA32_EMULATION
+#define LX_NR32 512
+#define I32(n32, n64, f) [__NR_ia32_##n32] = __NR_##n64 | I32_ON | (f)
+
+/*
+ * The 32-bit system calls (int $0x80, sysenter) that are recorded, each as
+ * the 64-bit call whose arguments mean the same, registers and pointers
+ * being 32 bits wide.  Not recorded: sendmsg and recvmsg (their msghdr has
+ * another layout, also through socketcall), _llseek, and the x32 ABI.
+ */
+static const u16 ia32_map[LX_NR32] = {
+	I32(fork, fork, 0), I32(vfork, vfork, 0), I32(clone, clone, 0),
+	I32(clone3, clone3, 0), I32(execve, execve, 0),
+	I32(execveat, execveat, 0), I32(kill, kill, 0), I32(tkill, tkill, 0),
+	I32(tgkill, tgkill, 0), I32(ptrace, ptrace, 0),
+	I32(open, open, 0), I32(openat, openat, 0), I32(openat2, openat2, 0),
+	I32(creat, creat, 0), I32(close, close, 0), I32(read, read, 0),
+	I32(write, write, 0), I32(lseek, lseek, 0),
+	I32(unlink, unlink, 0), I32(unlinkat, unlinkat, 0),
+	I32(rmdir, rmdir, 0), I32(rename, rename, 0),
+	I32(renameat, renameat, 0), I32(renameat2, renameat2, 0),
+	I32(link, link, 0), I32(linkat, linkat, 0), I32(symlink, symlink, 0),
+	I32(symlinkat, symlinkat, 0), I32(mkdir, mkdir, 0),
+	I32(mkdirat, mkdirat, 0), I32(chmod, chmod, 0),
+	I32(fchmod, fchmod, 0), I32(fchmodat, fchmodat, 0),
+	I32(chown32, chown, 0), I32(lchown32, lchown, 0),
+	I32(fchown32, fchown, 0), I32(fchownat, fchownat, 0),
+	I32(chown, chown, I32_UID16), I32(lchown, lchown, I32_UID16),
+	I32(fchown, fchown, I32_UID16),
+	I32(setuid32, setuid, 0), I32(setgid32, setgid, 0),
+	I32(setreuid32, setreuid, 0), I32(setregid32, setregid, 0),
+	I32(setresuid32, setresuid, 0), I32(setresgid32, setresgid, 0),
+	I32(setuid, setuid, I32_UID16), I32(setgid, setgid, I32_UID16),
+	I32(setreuid, setreuid, I32_UID16), I32(setregid, setregid, I32_UID16),
+	I32(setresuid, setresuid, I32_UID16),
+	I32(setresgid, setresgid, I32_UID16),
+	I32(mount, mount, 0), I32(umount2, umount2, 0),
+	I32(init_module, init_module, 0), I32(finit_module, finit_module, 0),
+	I32(delete_module, delete_module, 0),
+	I32(socket, socket, 0), I32(bind, bind, 0), I32(connect, connect, 0),
+	I32(listen, listen, 0), I32(accept4, accept4, 0),
+	I32(sendto, sendto, 0), I32(recvfrom, recvfrom, 0),
+};
+
+/* socketcall's calls: the 64-bit call and the number of arguments */
+static const struct {
+	u16 nr;
+	u8 nargs;
+} socketcall_map[] = {
+	[SYS_SOCKET] = { __NR_socket | I32_ON, 3 },
+	[SYS_BIND] = { __NR_bind | I32_ON, 3 },
+	[SYS_CONNECT] = { __NR_connect | I32_ON, 3 },
+	[SYS_LISTEN] = { __NR_listen | I32_ON, 2 },
+	[SYS_ACCEPT] = { __NR_accept | I32_ON, 3 },
+	[SYS_SENDTO] = { __NR_sendto | I32_ON, 6 },
+	[SYS_RECVFROM] = { __NR_recvfrom | I32_ON, 6 },
+	[SYS_ACCEPT4] = { __NR_accept4 | I32_ON, 4 },
+};
+
+/* A 32-bit call as I32_* bits and the 64-bit number; 0: not recorded. */
+static u16 ia32_lookup(unsigned long nr, struct pt_regs *regs)
+{
+	if (!in_ia32_syscall() || nr >= LX_NR32)
+		return 0;
+	if (nr == __NR_ia32_socketcall) {
+		u32 call = regs->bx;
+
+		if (call >= ARRAY_SIZE(socketcall_map))
+			return 0;
+		return socketcall_map[call].nr ? socketcall_map[call].nr |
+						 I32_SOCKETCALL : 0;
+	}
+	return ia32_map[nr];
+}
+
+/* A 32-bit call's arguments as the 64-bit call's. */
+static void ia32_args(struct lx_ctx *c, struct pt_regs *regs, u16 m)
+{
+	u32 a[6];
+	int i, n;
+
+	for (i = 0; i < 6; i++)
+		c->a[i] = (u32)c->a[i];
+	if (m & I32_SOCKETCALL) {
+		n = socketcall_map[(u32)regs->bx].nargs;
+		memset(a, 0, sizeof(a));
+		if (copy_from_user_nofault(a, (void __user *)c->a[1],
+					   n * sizeof(u32)))
+			memset(a, 0, sizeof(a));
+		for (i = 0; i < 6; i++)
+			c->a[i] = a[i];
+	}
+	if (m & I32_UID16) {
+		/* chown(path, uid, gid), setresuid(r, e, s) ... */
+		i = c->nr == __NR_chown || c->nr == __NR_lchown ||
+		    c->nr == __NR_fchown;
+		for (n = i; n < i + 3; n++)
+			c->a[n] = (u16)c->a[n] == 0xffff ? (u32)-1 :
+				  (u16)c->a[n];
+	}
+}
+#else
+static u16 ia32_lookup(unsigned long nr, struct pt_regs *regs)
+{
+	return 0;
+}
+
+static void ia32_args(struct lx_ctx *c, struct pt_regs *regs, u16 m)
+{
+}
+#endif
+
+/* m: the I32_* bits of a 32-bit call, else 0 */
+static void run(lx_handler h, struct pt_regs *regs, long nr, long ret, u16 m)
 {
 	struct lx_ctx c;
 
@@ -856,34 +1138,50 @@ static void run(lx_handler h, struct pt_regs *regs, long nr, long ret)
 	c.s = this_cpu_read(lx_scratch_ptr);
 	c.nr = nr;
 	c.ret = ret;
+	c.compat = m;
 	syscall_get_arguments(current, regs, c.a);
+	if (m)
+		ia32_args(&c, regs, m);
 	h(&c);
 	preempt_enable();
 }
 
 void lx_sys_enter(struct pt_regs *regs, long id)
 {
-	lx_handler h;
+	u16 m = 0;
 
-	if (id < 0 || id >= LX_NR || in_compat_syscall())
+	if (unlikely(in_compat_syscall())) {
+		m = ia32_lookup(id, regs);
+		if (!m)
+			return;
+		id = m & I32_NR;
+	}
+	if ((unsigned long)id >= LX_NR || !test_bit(id, enter_on))
 		return;
-	h = enter_handlers[id];
-	if (!h || lx_is_reader(current))
+	if (lx_is_reader(current))
 		return;
-	run(h, regs, id, 0);
+	run(enter_sys[id].h, regs, id, 0, m);
 }
 
 void lx_sys_exit(struct pt_regs *regs, long ret)
 {
-	long nr = syscall_get_nr(current, regs);
-	lx_handler h;
+	unsigned long nr = syscall_get_nr(current, regs);
+	u16 m = 0;
 
-	if (nr < 0 || nr >= LX_NR || in_compat_syscall())
+	if (unlikely(in_compat_syscall())) {
+		m = ia32_lookup(nr, regs);
+		if (!m)
+			return;
+		nr = m & I32_NR;
+	}
+	if (nr >= LX_NR)
 		return;
-	h = exit_handlers[nr];
-	if (!h || lx_is_reader(current))
+	/* a loginuid write sets the terminal of a process with an entry */
+	if (!test_bit(nr, exit_on) && !(nr == __NR_write && lx_proc_any()))
 		return;
-	run(h, regs, nr, ret);
+	if (lx_is_reader(current))
+		return;
+	run(exit_sys[nr].h, regs, nr, ret, m);
 }
 
 /* A successful exec: the new image's arguments are in its memory. */
@@ -897,7 +1195,8 @@ void lx_sched_exec(struct task_struct *p, struct linux_binprm *bprm)
 
 	if (p != current || lx_is_reader(p))
 		return;
-	nr = syscall_get_nr(p, task_pt_regs(p));
+	nr = lx_stash_take(p, __NR_execveat, NULL) ? __NR_execveat :
+						       __NR_execve;
 	ev = nr == __NR_execveat ? LXE_EXECVEAT : LXE_EXECVE;
 	if (!lx_selected(ev, false))
 		return;

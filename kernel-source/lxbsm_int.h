@@ -12,12 +12,15 @@
 struct socket;
 struct linux_binprm;
 struct file;
+struct inode;
 struct pt_regs;
 
 #define LXBSM_NAME "lxbsm"
 
 /* Largest record the module builds: well below LXBSM_MAX_RECORD. */
 #define LX_REC_MAX	32768
+/* Size of an attr32 token. */
+#define LX_ATTR_LEN	(1 + 4 * 4 + 8 + 4)
 /* Room kept at the end of a record for return32 and trailer. */
 #define LX_REC_TAIL	16
 /* Paths and strings copied from user space are cut at this length. */
@@ -83,14 +86,16 @@ enum lx_event {
 	LXE_OPENAT_R, LXE_OPENAT_RC, LXE_OPENAT_RT, LXE_OPENAT_RTC,
 	LXE_OPENAT_W, LXE_OPENAT_WC, LXE_OPENAT_WT, LXE_OPENAT_WTC,
 	LXE_OPENAT_RW, LXE_OPENAT_RWC, LXE_OPENAT_RWT, LXE_OPENAT_RWTC,
-	LXE_CREAT, LXE_CLOSE, LXE_READ, LXE_WRITE, LXE_LSEEK,
+	LXE_CREAT, LXE_CLOSE,
+	/* write may be a loginuid write: AUE_SETAUID */
+	LXE_READ, LXE_LSEEK, LXE_WRITE, LXE_SETAUID,
 	LXE_UNLINK, LXE_UNLINKAT, LXE_RENAME, LXE_RENAMEAT,
 	LXE_MKDIR, LXE_MKDIRAT, LXE_RMDIR,
 	LXE_CHMOD, LXE_FCHMOD, LXE_FCHMODAT,
 	LXE_CHOWN, LXE_FCHOWN, LXE_LCHOWN, LXE_FCHOWNAT,
 	LXE_LINK, LXE_LINKAT, LXE_SYMLINK, LXE_SYMLINKAT,
 	LXE_SETUID, LXE_SETGID, LXE_SETREUID, LXE_SETREGID,
-	LXE_SETRESUID, LXE_SETRESGID, LXE_SETAUID,
+	LXE_SETRESUID, LXE_SETRESGID,
 	LXE_MOUNT, LXE_UMOUNT2, LXE_MODLOAD, LXE_MODUNLOAD,
 	LXE_SOCKET, LXE_BIND, LXE_LISTEN, LXE_CONNECT, LXE_ACCEPT,
 	LXE_RECVMSG, LXE_RECVFROM, LXE_SENDMSG, LXE_SENDTO,
@@ -122,10 +127,11 @@ void lx_put_path(struct lx_rec *r, const char *path);
 void lx_put_text(struct lx_rec *r, const char *text);
 void lx_put_arg32(struct lx_rec *r, u8 n, u32 v, const char *text);
 void lx_put_attr_file(struct lx_rec *r, struct file *f);
+void lx_put_attr_inode(struct lx_rec *r, struct inode *ino);
 void lx_put_exit(struct lx_rec *r, u32 status, u32 ret);
 void lx_put_strings(struct lx_rec *r, u8 id, const char *strs, u32 len);
 void lx_put_user_argv(struct lx_rec *r, const char __user *const __user *argv,
-		      char *tmp);
+		      char *tmp, bool compat);
 void lx_put_sockaddr(struct lx_rec *r, const void *sa, int len);
 void lx_put_socket_ex(struct lx_rec *r, struct socket *sock);
 void lx_put_bytes(struct lx_rec *r, const void *p, u32 n);
@@ -133,7 +139,7 @@ u32 lx_rec_finish(struct lx_rec *r, long ret);
 long lx_strncpy_user(char *dst, const char __user *src, long size);
 int lx_user_path(int dfd, const char __user *upath, char *out, char *tmp,
 		 char *dtmp);
-int lx_fd_path(int fd, char *out, struct file **filep);
+struct file *lx_fd_path(int fd, char *buf, const char **path);
 void lx_canon(const char *in, char *out, char *tmp, char *dtmp);
 
 /* lxbsm_proc.c: per-process state (terminal id, accepted peer) */
@@ -145,9 +151,10 @@ void lx_proc_get_termid(struct task_struct *t, struct lx_termid *tid);
 void lx_proc_set_peer(struct task_struct *t, const struct lx_termid *peer);
 void lx_proc_login(struct task_struct *t);
 bool lx_proc_has(struct task_struct *t);
+bool lx_proc_any(void);
 
 /* lxbsm_proc.c: per-thread stash from sys_enter to sys_exit */
-u32 lx_stash_take(struct task_struct *t, long nr, u8 *out);
+bool lx_stash_take(struct task_struct *t, long nr, struct lx_rec *r);
 void lx_stash_put(struct task_struct *t, long nr, const u8 *data, u32 len);
 void lx_stash_drop(struct task_struct *t);
 #define LX_STASH_MAX	1024
@@ -162,6 +169,7 @@ extern unsigned long lx_bufsize;
 /* lxbsm_main.c: preselection */
 bool lx_selected(int ev, bool failed);
 bool lx_maybe_selected(int ev);
+void lx_reselect(void);
 extern u32 lx_policy;
 int lx_set_mask(const struct lxbsm_mask *m);
 void lx_get_mask(struct lxbsm_mask *m);
@@ -174,7 +182,9 @@ void lx_sys_exit(struct pt_regs *regs, long ret);
 void lx_sched_exec(struct task_struct *p, struct linux_binprm *bprm);
 void lx_sched_exit(struct task_struct *p);
 void lx_sched_fork(struct task_struct *parent, struct task_struct *child);
+void lx_events_reselect(u32 live);
 int lx_events_init(void);
+void lx_events_drain(void);
 void lx_events_exit(void);
 
 #endif /* _LXBSM_INT_H */

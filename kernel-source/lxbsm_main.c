@@ -82,7 +82,40 @@ bool lx_selected(int ev, bool failed)
 /* Could event ev be recorded for current, whatever its outcome? */
 bool lx_maybe_selected(int ev)
 {
-	return lx_selected(ev, false) || lx_selected(ev, true);
+	const struct lx_config *c;
+	u32 cls = READ_ONCE(lx_event_class[ev]);
+	bool sel;
+
+	if (!cls)
+		return false;
+	rcu_read_lock();
+	c = rcu_dereference(lx_cfg);
+	sel = cls & (mask_for(c, false) | mask_for(c, true));
+	rcu_read_unlock();
+	return sel;
+}
+
+/*
+ * Tell the probes which system calls can produce a record at all: the
+ * classes that some task could have selected are the global masks plus
+ * every per-auid "always".  Called with lx_cfg_mutex held.
+ */
+static void reselect_locked(const struct lx_config *c)
+{
+	u32 live = c->success | c->failure, i;
+
+	for (i = 0; i < c->nauid; i++)
+		live |= c->auid[i].always_success | c->auid[i].always_failure;
+	lx_events_reselect(live);
+}
+
+/* After an event's classes changed. */
+void lx_reselect(void)
+{
+	mutex_lock(&lx_cfg_mutex);
+	reselect_locked(rcu_dereference_protected(lx_cfg,
+				lockdep_is_held(&lx_cfg_mutex)));
+	mutex_unlock(&lx_cfg_mutex);
 }
 
 /* Replace the configuration: copy, change, publish, free the old one. */
@@ -107,6 +140,7 @@ static int update_cfg(void (*change)(struct lx_config *, const void *),
 	}
 	change(new, arg);
 	rcu_assign_pointer(lx_cfg, new);
+	reselect_locked(new);
 	mutex_unlock(&lx_cfg_mutex);
 	kfree_rcu(old, rcu);
 	return 0;
@@ -297,6 +331,7 @@ static int __init lxbsm_init(void)
 	c->success = LXBSM_DEFAULT_MASK;
 	c->failure = LXBSM_DEFAULT_MASK;
 	RCU_INIT_POINTER(lx_cfg, c);
+	lx_reselect();
 
 	err = lx_proc_init();
 	if (err)
@@ -316,6 +351,7 @@ static int __init lxbsm_init(void)
 
 unregister:
 	unregister_tps();
+	lx_events_drain();
 	lx_dev_exit();
 events_exit:
 	lx_events_exit();
@@ -329,6 +365,7 @@ free_cfg:
 static void __exit lxbsm_exit(void)
 {
 	unregister_tps();
+	lx_events_drain();
 	lx_dev_exit();
 	lx_events_exit();
 	lx_proc_exit();

@@ -34,6 +34,7 @@ struct lx_proc {
 #define LX_PROC_BITS 10
 static DEFINE_HASHTABLE(lx_procs, LX_PROC_BITS);
 static DEFINE_SPINLOCK(lx_proc_lock);
+static atomic_t lx_nprocs = ATOMIC_INIT(0);
 
 static struct lx_proc *find_rcu(pid_t tgid)
 {
@@ -57,7 +58,14 @@ static struct lx_proc *find_or_add_locked(pid_t tgid)
 		return NULL;
 	p->tgid = tgid;
 	hash_add_rcu(lx_procs, &p->node, tgid);
+	atomic_inc(&lx_nprocs);
 	return p;
+}
+
+/* Has any process an entry?  (Usually none: then nothing to look up.) */
+bool lx_proc_any(void)
+{
+	return atomic_read(&lx_nprocs) != 0;
 }
 
 /* Has t's process an entry?  (Lock-free; most processes have none.) */
@@ -65,6 +73,8 @@ bool lx_proc_has(struct task_struct *t)
 {
 	bool has;
 
+	if (!lx_proc_any())
+		return false;
 	rcu_read_lock();
 	has = find_rcu(t->tgid) != NULL;
 	rcu_read_unlock();
@@ -101,6 +111,7 @@ void lx_proc_exit_task(struct task_struct *t)
 	p = find_rcu(t->tgid);
 	if (p) {
 		hash_del_rcu(&p->node);
+		atomic_dec(&lx_nprocs);
 		kfree_rcu(p, rcu);
 	}
 	spin_unlock(&lx_proc_lock);
@@ -112,6 +123,8 @@ void lx_proc_get_termid(struct task_struct *t, struct lx_termid *tid)
 
 	memset(tid, 0, sizeof(*tid));
 	tid->type = AU_IPV4;
+	if (!lx_proc_any())
+		return;
 	rcu_read_lock();
 	p = find_rcu(t->tgid);
 	if (p && p->has_term)
@@ -164,17 +177,20 @@ void lx_proc_exit(void)
 		hash_del_rcu(&p->node);
 		kfree_rcu(p, rcu);
 	}
+	atomic_set(&lx_nprocs, 0);
 	spin_unlock(&lx_proc_lock);
 }
 
 /*
  * The stash: a few slots, each owned by one thread between its sys_enter
- * and its sys_exit.  A thread finds its slot by probing from the hash of
- * its task pointer; a slot is claimed with cmpxchg and freed by storing
- * NULL, so no lock is taken.  With every slot busy the tokens are simply
- * not carried (the record goes out without them).
+ * and its sys_exit.  A thread finds its slot among the LX_STASH_PROBES
+ * slots from the hash of its task pointer (a bounded search: a lookup runs
+ * on every audited close); a slot is claimed with cmpxchg and freed by
+ * storing NULL, so no lock is taken.  With those slots busy the tokens are
+ * simply not carried (the record goes out without them).
  */
 #define LX_STASH_SLOTS 64
+#define LX_STASH_PROBES 8
 
 struct lx_stash {
 	struct task_struct *task;
@@ -189,7 +205,7 @@ static struct lx_stash *stash_find(struct task_struct *t)
 {
 	u32 h = hash_ptr(t, 6), i;
 
-	for (i = 0; i < LX_STASH_SLOTS; i++) {
+	for (i = 0; i < LX_STASH_PROBES; i++) {
 		struct lx_stash *s = &lx_stash[(h + i) % LX_STASH_SLOTS];
 
 		if (READ_ONCE(s->task) == t)
@@ -213,7 +229,7 @@ void lx_stash_put(struct task_struct *t, long nr, const u8 *data, u32 len)
 	if (len > LX_STASH_MAX)
 		return;
 	lx_stash_drop(t);
-	for (i = 0; i < LX_STASH_SLOTS; i++) {
+	for (i = 0; i < LX_STASH_PROBES; i++) {
 		struct lx_stash *s = &lx_stash[(h + i) % LX_STASH_SLOTS];
 
 		if (!READ_ONCE(s->task) && !cmpxchg(&s->task, NULL, t)) {
@@ -225,17 +241,20 @@ void lx_stash_put(struct task_struct *t, long nr, const u8 *data, u32 len)
 	}
 }
 
-u32 lx_stash_take(struct task_struct *t, long nr, u8 *out)
+/*
+ * Free t's slot; if it holds tokens of system call nr, append them to r
+ * (unless r is NULL) and return true.
+ */
+bool lx_stash_take(struct task_struct *t, long nr, struct lx_rec *r)
 {
 	struct lx_stash *s = stash_find(t);
-	u32 len = 0;
+	bool found;
 
 	if (!s)
-		return 0;
-	if (s->nr == nr) {
-		len = s->len;
-		memcpy(out, s->data, len);
-	}
+		return false;
+	found = s->nr == nr;
+	if (found && r)
+		lx_put_bytes(r, s->data, s->len);
 	smp_store_release(&s->task, NULL);
-	return len;
+	return found;
 }

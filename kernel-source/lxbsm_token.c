@@ -83,12 +83,16 @@ void lx_put_bytes(struct lx_rec *r, const void *p, u32 n)
 	r->len += n;
 }
 
-/* header32: id, size (set by lx_rec_finish), version, event, modifier, time */
+/*
+ * header32: id, size (set by lx_rec_finish), version, event, modifier, time.
+ * The time is the tick's, as Linux audit stamps its records: reading the
+ * clock source per record costs much where it is slow (HPET, emulation).
+ */
 void lx_put_header(struct lx_rec *r, u16 event)
 {
 	struct timespec64 ts;
 
-	ktime_get_real_ts64(&ts);
+	ktime_get_coarse_real_ts64(&ts);
 	put8(r, AUT_HEADER32);
 	put32(r, 0);
 	put8(r, AUDIT_HEADER_VERSION_OPENBSM);
@@ -98,33 +102,45 @@ void lx_put_header(struct lx_rec *r, u16 event)
 	put32(r, ts.tv_nsec / NSEC_PER_MSEC);
 }
 
+/*
+ * Ids as the initial namespace sees them: its map is the identity, so this
+ * is from_kuid(&init_user_ns, u) without the map walk (it runs six times a
+ * record).
+ */
 static u32 uid32(kuid_t u)
 {
-	return from_kuid(&init_user_ns, u);
+	return __kuid_val(u);
 }
 
 static u32 gid32(kgid_t g)
 {
-	return from_kgid(&init_user_ns, g);
+	return __kgid_val(g);
+}
+
+static void put_cred_ids(struct lx_rec *r, const struct cred *c)
+{
+	put32(r, uid32(c->euid));
+	put32(r, gid32(c->egid));
+	put32(r, uid32(c->uid));
+	put32(r, gid32(c->gid));
 }
 
 static void put_ids(struct lx_rec *r, u8 id, struct task_struct *t,
 		    const struct lx_termid *tid)
 {
-	const struct cred *c;
 	u32 alen = tid->type == AU_IPV6 ? 16 : 4;
 
 	if (!room(r, 1 + 4 * 9 + alen))
 		return;
 	put8(r, id);
 	put32(r, uid32(audit_get_loginuid(t)));
-	rcu_read_lock();
-	c = __task_cred(t);
-	put32(r, uid32(c->euid));
-	put32(r, gid32(c->egid));
-	put32(r, uid32(c->uid));
-	put32(r, gid32(c->gid));
-	rcu_read_unlock();
+	if (t == current) {
+		put_cred_ids(r, current_cred());
+	} else {
+		rcu_read_lock();
+		put_cred_ids(r, __task_cred(t));
+		rcu_read_unlock();
+	}
 	put32(r, task_tgid_nr(t));
 	put32(r, audit_get_sessionid(t));
 	put32(r, tid->port);
@@ -188,11 +204,9 @@ void lx_put_arg32(struct lx_rec *r, u8 n, u32 v, const char *text)
 }
 
 /* attr32: mode, uid, gid, fsid, node id (u64), device */
-void lx_put_attr_file(struct lx_rec *r, struct file *f)
+void lx_put_attr_inode(struct lx_rec *r, struct inode *ino)
 {
-	struct inode *ino = file_inode(f);
-
-	if (!room(r, 1 + 4 * 4 + 8 + 4))
+	if (!room(r, LX_ATTR_LEN))
 		return;
 	put8(r, AUT_ATTR32);
 	put32(r, ino->i_mode);
@@ -201,6 +215,11 @@ void lx_put_attr_file(struct lx_rec *r, struct file *f)
 	put32(r, ino->i_sb->s_dev);
 	put64(r, ino->i_ino);
 	put32(r, ino->i_rdev);
+}
+
+void lx_put_attr_file(struct lx_rec *r, struct file *f)
+{
+	lx_put_attr_inode(r, file_inode(f));
 }
 
 /* exit: status, return */
@@ -238,9 +257,12 @@ void lx_put_strings(struct lx_rec *r, u8 id, const char *strs, u32 len)
 	r->len += used;
 }
 
-/* exec args from a user argv[] (a failed exec: the caller's memory is intact) */
+/*
+ * exec args from a user argv[] (a failed exec: the caller's memory is
+ * intact); compat: an array of 32-bit pointers.
+ */
 void lx_put_user_argv(struct lx_rec *r, const char __user *const __user *argv,
-		      char *tmp)
+		      char *tmp, bool compat)
 {
 	u32 count = 0, start, cpos;
 	const char __user *p;
@@ -254,7 +276,17 @@ void lx_put_user_argv(struct lx_rec *r, const char __user *const __user *argv,
 	put32(r, 0);
 	start = r->len;
 	for (i = 0; i < 1024; i++) {
-		if (copy_from_user_nofault(&p, argv + i, sizeof(p)) || !p)
+		if (compat) {
+			u32 p32;
+
+			if (copy_from_user_nofault(&p32, (const u32 __user *)
+						   argv + i, sizeof(p32)))
+				break;
+			p = (const char __user *)(unsigned long)p32;
+		} else if (copy_from_user_nofault(&p, argv + i, sizeof(p))) {
+			break;
+		}
+		if (!p)
 			break;
 		n = lx_strncpy_user(tmp, p, LX_STR_MAX);
 		if (n < 0)
@@ -406,10 +438,12 @@ u32 lx_rec_finish(struct lx_rec *r, long ret)
 }
 
 /*
- * strncpy_from_user_nofault() is not exported to modules: read in small
- * pieces that never cross a page with copy_from_user_nofault() and stop at
- * the NUL.  Returns the length
- * (dst is NUL-terminated, cut at size - 1) or -EFAULT.
+ * strncpy_from_user_nofault() is not exported to modules.  It is
+ * strncpy_from_user() with page faults disabled (a page that is not
+ * resident fails rather than sleeps): do the same.  That gives all or
+ * nothing; when it fails, read what is readable in small pieces that never
+ * cross a page with copy_from_user_nofault() and stop at the NUL.  Returns
+ * the length (dst is NUL-terminated, cut at size - 1) or -EFAULT.
  */
 long lx_strncpy_user(char *dst, const char __user *src, long size)
 {
@@ -417,6 +451,12 @@ long lx_strncpy_user(char *dst, const char __user *src, long size)
 
 	if (!src || size <= 0)
 		return -EFAULT;
+	pagefault_disable();
+	done = strncpy_from_user(dst, src, size);
+	pagefault_enable();
+	if (done >= 0 && done < size)
+		return done;
+	done = 0;
 	while (done < size - 1) {
 		unsigned long addr = (unsigned long)src + done;
 		long chunk = PAGE_SIZE - (addr & ~PAGE_MASK);
@@ -516,22 +556,19 @@ int lx_user_path(int dfd, const char __user *upath, char *out, char *tmp,
 }
 
 /*
- * The path of an open fd.  On success *filep holds a reference the caller
- * drops with fput().  Returns 0, or -EBADF.
+ * The file of an open fd (a reference the caller drops with fput()), or
+ * NULL; *path is its path, built at the end of buf, or NULL.
  */
-int lx_fd_path(int fd, char *out, struct file **filep)
+struct file *lx_fd_path(int fd, char *buf, const char **path)
 {
 	struct file *f = fget(fd);
 	char *d;
 
-	*filep = NULL;
+	*path = NULL;
 	if (!f)
-		return -EBADF;
-	d = d_path(&f->f_path, out, LX_STR_MAX);
-	if (IS_ERR(d))
-		out[0] = '\0';
-	else if (d != out)
-		memmove(out, d, strlen(d) + 1);
-	*filep = f;
-	return 0;
+		return NULL;
+	d = d_path(&f->f_path, buf, LX_STR_MAX);
+	if (!IS_ERR(d))
+		*path = d;
+	return f;
 }

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
-# Sourced by qemu-e2e.sh (or by hand: PRAUDIT=... ; . e2e-checks.sh;
-# run_checks DIR [CONSOLE]): checks what the guest left in DIR with our
-# praudit.  Counts into PASSED and FAILED.
+# Sourced by qemu-e2e.sh (or by hand: PRAUDIT=... AUDITREDUCE=... ;
+# . e2e-checks.sh; run_checks DIR [CONSOLE]): checks what the guest left in
+# DIR (the trail directories lxbsmd wrote, the device's counters, lxbsmd's
+# logs) with our praudit and auditreduce.  Counts into PASSED and FAILED.
 
 ok() {
 	PASSED=$((PASSED + 1))
@@ -39,13 +40,71 @@ hasnt() {
 
 stat_of() { sed -n "s/^$2=//p" "$1"; }
 
-# praudit must read a whole trail with no damage and no complaint.
-check_trail() {
-	local trail=$1 txt=$2
-	if "$PRAUDIT" -n -l -s "$trail" >"$txt" 2>"$txt.err" && [ ! -s "$txt.err" ]; then
-		ok "praudit -n reads $(basename "$trail") cleanly ($(wc -c <"$trail") bytes)"
+# check_trails DIR TXT: lxbsmd closed every trail of DIR; praudit reads
+# each with no damage and no complaint; auditreduce merges them into TXT
+# (praudit -n -l -s) with every record.
+check_trails() {
+	local dir=$1 txt=$2 trail files=0 damaged="" left="" records=0 merged
+	for trail in "$dir"/*; do
+		case $(basename "$trail") in
+		*.not_terminated | *.crash_recovery | current)
+			left="$left $(basename "$trail")"
+			continue ;;
+		esac
+		files=$((files + 1))
+		if "$PRAUDIT" -n -l -s "$trail" >"$txt.one" 2>"$txt.err" && [ ! -s "$txt.err" ]; then
+			records=$((records + $(grep -c '^header' "$txt.one" || true)))
+		else
+			damaged="$damaged $(basename "$trail"): $(head -3 "$txt.err")"
+		fi
+	done
+	if [ "$files" -gt 0 ] && [ -z "$left" ]; then
+		ok "lxbsmd closed its $files trails in $(basename "$dir")"
 	else
-		bad "praudit -n on $(basename "$trail"): $(head -3 "$txt.err")"
+		bad "$(basename "$dir"): $files closed trails, left open:$left"
+	fi
+	if [ -z "$damaged" ]; then
+		ok "praudit -n reads the $files trails of $(basename "$dir") cleanly ($(cat "$dir"/* | wc -c) bytes)"
+	else
+		bad "praudit -n on$damaged"
+	fi
+	"$AUDITREDUCE" "$dir" | "$PRAUDIT" -n -l -s >"$txt" 2>"$txt.err"
+	merged=$(grep -c '^header' "$txt" || true)
+	if [ ! -s "$txt.err" ] && [ "$merged" = "$records" ]; then
+		ok "auditreduce $(basename "$dir") merges all $records records"
+	else
+		bad "auditreduce $(basename "$dir"): $merged records of $records: $(head -3 "$txt.err")"
+	fi
+}
+
+# The records the loss notices in $F report lost.
+lost_in_notices() {
+	grep -o 'text,lxbsm: [0-9]* records lost' "$F" | awk '{s += $2} END {print s + 0}' || true
+}
+
+# The records in $F that the device made: all but lxbsmd's own.
+device_records() {
+	grep '^header' "$F" | grep -c -v ',text,lxbsmd::Audit ' || true
+}
+
+# reduced DESC EXPECTED ARGS...: auditreduce --count ARGS selects EXPECTED records.
+reduced() {
+	local desc=$1 expected=$2 got
+	shift 2
+	got=$("$AUDITREDUCE" --count "$@" 2>&1 | sed -n 's/^records: //p')
+	if [ "$got" = "$expected" ]; then
+		ok "auditreduce $desc: $got records"
+	else
+		bad "auditreduce $desc: ${got:-no count} records, expected $expected"
+	fi
+}
+
+# logged PHASE TEXT: lxbsmd's log of PHASE has a line with TEXT.
+logged() {
+	if grep -q -F -- "$2" "$out/lxbsmd-$1.log"; then
+		ok "lxbsmd ($1) logged: $2"
+	else
+		bad "lxbsmd ($1) did not log: $2"
 	fi
 }
 
@@ -77,16 +136,26 @@ run_checks() {
 		bad "panic_on_warn was not 1"
 	fi
 
-	# --- the functional trail: every event family -----------------------
+	# the guest's parameters: rounds, queue limits
+	. "$out/params"
+
+	# --- the functional trails: every event family -----------------------
 	F=$out/functional.txt
-	check_trail "$out/functional.bsm" "$F"
-	n=$(grep -c '^header' "$F" || true)
+	check_trails "$out/trails-functional" "$F"
+	n=$(device_records)
 	records=$(stat_of "$out/functional.stats" records)
 	if [ "$n" = "$records" ] && [ "$(stat_of "$out/functional.stats" drops)" = 0 ]; then
-		ok "functional: $n records in the trail = $records the device counted, no drops"
+		ok "functional: $n records in the trails = $records the device counted, no drops"
 	else
-		bad "functional: trail has $n records, device counted $records"
+		bad "functional: trails have $n records, device counted $records"
 	fi
+	n=$(grep -c 'preselection applied' "$out/lxbsmd-functional.log" || true)
+	if [ "$n" = 4 ]; then
+		ok "lxbsmd applied its configuration at start and on 3 SIGHUPs"
+	else
+		bad "lxbsmd applied its configuration $n times, not 4"
+	fi
+	logged functional "lxbsm device: $records records queued since load, 0 dropped"
 
 	has "exec: path, attr and args" AUE_EXECVE 'path,/lxbsm/workload,attribute,100755' \
 		'exec arg,/lxbsm/workload,child-exec,alpha,beta,' 'return,success,0'
@@ -113,6 +182,28 @@ run_checks() {
 	has "link: both paths" AUE_LINK 'path,/tmp/lxdir/created.txt,path,/tmp/lxdir/hardlink.txt'
 	has "symlink: target and path" AUE_SYMLINK 'text,/tmp/lxdir/created.txt,path,/tmp/lxdir/symlink.txt'
 	has "rename: both paths" AUE_RENAME 'path,/tmp/lxdir/created.txt,path,/tmp/lxdir/renamed.txt'
+	# attr32 of the object after the call (finished on the way to user space)
+	has "mkdir: attr of the new directory" AUE_MKDIR 'path,/tmp/lxdir,attribute,40755,0,0,'
+	has "chmod: attr with the new mode" AUE_CHMOD 'path,/tmp/lxdir/created.txt,attribute,100640,0,0,'
+	has "chown: attr with the new owner" AUE_CHOWN 'path,/tmp/lxdir/created.txt,attribute,100640,1000,1000,'
+	has "link: attr of the linked file" AUE_LINK 'path,/tmp/lxdir/hardlink.txt,attribute,100640,1000,1000,'
+	has "symlink: attr of the link" AUE_SYMLINK 'path,/tmp/lxdir/symlink.txt,attribute,120777,'
+	has "rename: attr of the renamed file" AUE_RENAME 'path,/tmp/lxdir/renamed.txt,attribute,100640,1000,1000,'
+	has "execveat: AUE_EXECVEAT when it worked" AUE_EXECVEAT \
+		'path,/lxbsm/workload,attribute,100755' 'exec arg,/lxbsm/workload,child-exec,via-execveat,'
+	# 32-bit system calls (int $0x80), recorded as the 64-bit ones
+	has "ia32 open -> AUE_OPEN_RWC, path, attr" AUE_OPEN_RWC 'path,/tmp/lxdir32/f,attribute,100600,'
+	has "ia32 close: path, attr" AUE_CLOSE 'path,/tmp/lxdir32/f,attribute,100600,'
+	has "ia32 chown32: ids, path, attr" AUE_CHOWN \
+		'argument,2,0x3e8,new file uid,argument,3,0x3e8,new file gid,path,/tmp/lxdir32/f,attribute,100600,1000,1000,'
+	has "ia32 16-bit chown: uid 0xffff is -1" AUE_CHOWN \
+		'argument,2,0xffffffff,new file uid,argument,3,0x3e9,new file gid,path,/tmp/lxdir32/f,attribute,100600,1000,1001,'
+	has "ia32 rename: both paths" AUE_RENAME 'path,/tmp/lxdir32/f,path,/tmp/lxdir32/g,attribute,'
+	has "ia32 unlink" AUE_UNLINK 'path,/tmp/lxdir32/g,return,success'
+	has "ia32 failed execve: argv of 32-bit pointers" AUE_EXECVE 'path,/nonexistent/prog32' \
+		'exec arg,/nonexistent/prog32,x32,'
+	has "ia32 socketcall(SYS_SOCKET): a UDP socket" AUE_SOCKET \
+		'argument,1,0x2,domain,argument,2,0x1,type,argument,3,0x11,protocol'
 	has "unlink: path" AUE_UNLINK 'path,/tmp/lxdir/renamed.txt,return,success'
 	has "rmdir: path" AUE_RMDIR 'path,/tmp/lxdir,return,success'
 	has "mount: flags, path, type" AUE_MOUNT 'path,/tmp/mnt,text,tmpfs,text,lxbsmtmp'
@@ -153,17 +244,26 @@ run_checks() {
 	hasnt "failure mask 0: a failed open not audited" 'path,/nonexistent/failure-deselected'
 	has "failure mask back: a failed open audited" AUE_OPENAT_R \
 		'path,/nonexistent/failure-selected,return,failure : No such file or directory'
-	hasnt "the reader's own I/O is not audited" 'path,/out/functional.bsm'
+	hasnt "the reader's own I/O is not audited" 'path,/out/trails-functional'
+	local trails=$out/trails-functional
+	reduced "-m AUE_EXECVE -u 1000: the session's exec, the only one with auid 1000" 1 \
+		-m AUE_EXECVE -u 1000 "$trails"
+	reduced "-m AUE_EXECVE -o file=^/nonexistent/prog\$: the failed exec" 1 \
+		-m AUE_EXECVE -o 'file=^/nonexistent/prog$' "$trails"
+	reduced "-u 2000 -o file=auid-2000-shown: its open and close" 2 \
+		-u 2000 -o 'file=^/tmp/auid-2000-shown$' "$trails"
+	reduced "-o file=auid-1000-hidden: audit_user 1000::all hides it" 0 \
+		-o 'file=^/tmp/auid-1000-hidden$' "$trails"
 
 	# --- the stress trail: counts agree, drops reported -------------------
 	F=$out/stress.txt
-	check_trail "$out/stress.bsm" "$F"
-	n=$(grep -c '^header' "$F" || true)
+	check_trails "$out/trails-stress" "$F"
+	n=$(device_records)
 	records=$(stat_of "$out/stress.stats" records)
 	drops=$(stat_of "$out/stress.stats" drops)
 	pending=$(stat_of "$out/stress.stats" pending_lost)
 	notices=$(grep -c '^header,[0-9]*,11,AUE_audit_recovery,' "$F" || true)
-	lost=$(grep -o 'text,lxbsm: [0-9]* records lost' "$F" | awk '{s += $2} END {print s + 0}')
+	lost=$(lost_in_notices)
 	if [ "$n" = "$records" ]; then
 		ok "stress: $n records in the trail = $records the device counted"
 	else
@@ -183,35 +283,92 @@ run_checks() {
 	else
 		bad "stress: $drops drops, but $lost reported in $notices notices + $pending pending"
 	fi
+	reduced "-m AUE_audit_recovery: the device's loss notices" "$notices" \
+		-m AUE_audit_recovery "$out/trails-stress"
+	if [ "$(stat_of "$out/stress.stats" policy)" = 0x0 ] &&
+	   [ "$(stat_of "$out/stress.stats" queue_limit)" = "$STRESS_QLIMIT" ]; then
+		ok "stress: lxbsmd set policy cnt (drop) and queue limit $STRESS_QLIMIT"
+	else
+		bad "stress: policy $(stat_of "$out/stress.stats" policy), queue limit $(stat_of "$out/stress.stats" queue_limit)"
+	fi
+	logged stress "lxbsm device: $records records queued since load, $drops dropped"
 
-	# --- the block policy: no drops, tasks waited ---------------------------
+	# --- the block policy: tasks waited, nothing lost that could wait -----
+	# An exiting task cannot wait: its exit record is dropped (and
+	# reported) if the queue is full just then.  Every other record is in.
 	F=$out/block.txt
-	check_trail "$out/block.bsm" "$F"
-	n=$(grep -c '^header' "$F" || true)
+	check_trails "$out/trails-block" "$F"
+	n=$(device_records)
 	records=$(stat_of "$out/block.stats" records)
 	drops=$(stat_of "$out/block.stats" drops)
-	local blocked
+	local blocked pid exits_missing=0
 	blocked=$(stat_of "$out/block.stats" blocked)
-	if [ "$n" = "$records" ] && [ "$drops" = 0 ] && [ "${blocked:-0}" -gt 0 ]; then
-		ok "block policy: $n records = $records counted, 0 drops, tasks waited $blocked times"
+	for pid in $(grep -o 'path,/tmp/stress\.[0-9]*' "$F" | sort -u | sed 's/.*\.//'); do
+		grep -q "^header,[0-9]*,11,AUE_EXIT,0,.*,subject_ex,[^,]*,[^,]*,[^,]*,[^,]*,[^,]*,$pid," "$F" ||
+			exits_missing=$((exits_missing + 1))
+	done
+	if [ "$n" = "$records" ] && [ "${blocked:-0}" -gt 0 ] &&
+	   [ "$drops" = "$exits_missing" ] &&
+	   [ "$(($(lost_in_notices) + $(stat_of "$out/block.stats" pending_lost)))" = "$drops" ]; then
+		ok "block policy: $n records = $records counted, tasks waited $blocked times, $drops drops = the workload's exit records that found the queue full, reported"
 	else
-		bad "block policy: trail $n, counted $records, drops $drops, waited ${blocked:-0}"
+		bad "block policy: trail $n, counted $records, drops $drops ($exits_missing workload exits missing), waited ${blocked:-0}"
 	fi
+	if [ "$(stat_of "$out/block.stats" policy)" = 0x1 ] &&
+	   [ "$(stat_of "$out/block.stats" queue_limit)" = "$BLOCK_QLIMIT" ]; then
+		ok "block: lxbsmd set the block policy (no cnt) and queue limit $BLOCK_QLIMIT"
+	else
+		bad "block: policy $(stat_of "$out/block.stats" policy), queue limit $(stat_of "$out/block.stats" queue_limit)"
+	fi
+	# nothing dropped: every open, close and unlink of the stress files
+	reduced "-o file=/tmp/stress.*: $STRESS_PROCS × ($BLOCK_ROUNDS opens + closes + 1 unlink)" \
+		"$((STRESS_PROCS * (2 * BLOCK_ROUNDS + 1)))" -o 'file=^/tmp/stress\.[0-9]+$' "$out/trails-block"
+	reduced "-m AUE_CLOSE -o file=/tmp/stress.*: $STRESS_PROCS × $BLOCK_ROUNDS closes" \
+		"$((STRESS_PROCS * BLOCK_ROUNDS))" -m AUE_CLOSE -o 'file=^/tmp/stress\.[0-9]+$' "$out/trails-block"
 
 	# --- overhead (reported, not judged: TCG timing is noisy) -------------
+	report_overhead "$out"
+}
+
+# report_overhead DIR: the ratios of DIR/bench.{unloaded,selected,deselected}
+# (lines "bench KIND MEDIAN_NS FASTEST_NS", one per round).
+report_overhead() {
+	local out=$1
 	if [ -f "$out/bench.unloaded" ]; then
-		echo "overhead (ns per operation, best of the rounds; ratio to unloaded):"
+		# Each round ran selected, deselected and unloaded one after
+		# the other; a run's figure is its fastest batch (workload.c
+		# says why).  Shown: the median over the rounds of the ns per
+		# operation, and of the rounds' ratios to unloaded, with the
+		# ratios' spread [min-max].
+		echo "overhead ($(grep -c '^bench open' "$out/bench.unloaded") rounds; ns per operation, fastest batch, median of the rounds;" \
+			"ratio to unloaded, median of the rounds' ratios [min-max]):"
 		for k in open fork exec; do
 			awk -v k="$k" '
-				FNR == 1 { cfg = FILENAME; sub(/.*bench\./, "", cfg) }
-				$1 == "bench" && $2 == k {
-					if (!(cfg in best) || $3 < best[cfg]) best[cfg] = $3
+				function median(a, n,   i, j, t) {
+					for (i = 2; i <= n; i++)
+						for (j = i; j > 1 && a[j - 1] > a[j]; j--) {
+							t = a[j]; a[j] = a[j - 1]; a[j - 1] = t
+						}
+					return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
 				}
+				function show(c,   i, m, r, lo, hi) {
+					for (i = 1; i <= n[c]; i++) {
+						m[i] = ns[c, i]
+						r[i] = ns[c, i] / ns["unloaded", i]
+						if (i == 1 || r[i] < lo) lo = r[i]
+						if (i == 1 || r[i] > hi) hi = r[i]
+					}
+					printf "  %s %9d x%.3f [%.2f-%.2f]", c, median(m, n[c]),
+						median(r, n[c]), lo, hi
+				}
+				FNR == 1 { cfg = FILENAME; sub(/.*bench\./, "", cfg) }
+				$1 == "bench" && $2 == k { ns[cfg, ++n[cfg]] = $4 }
 				END {
-					u = best["unloaded"]
-					printf "  %-5s unloaded %9d  selected %9d (%.3f)  deselected %9d (%.3f)\n",
-						k, u, best["selected"], best["selected"] / u,
-						best["deselected"], best["deselected"] / u
+					for (i = 1; i <= n["unloaded"]; i++) u[i] = ns["unloaded", i]
+					printf "  %-5s unloaded %9d", k, median(u, n["unloaded"])
+					show("selected")
+					show("deselected")
+					printf "\n"
 				}' "$out"/bench.unloaded "$out"/bench.selected "$out"/bench.deselected
 		done
 	fi

@@ -5,8 +5,9 @@
 #
 # It installs what it needs with apt (only what is missing), builds
 # lxbsm.ko against Debian's kernel, packs an initramfs (busybox-static, the
-# module, the reader and the workload, tests/guest/init), boots it under
-# qemu with TCG, and checks the trails the guest wrote with our praudit.
+# module, lxbsmd and lxbsmcat, the workload, tests/guest/init), boots it under
+# qemu with TCG, and checks the trails the guest wrote with our praudit and
+# auditreduce.
 # Exits non-zero on any failure.  Run it as root from anywhere:
 #
 #   kernel-source/tests/qemu-e2e.sh
@@ -79,6 +80,15 @@ chmod 755 "$INITRD_ROOT/init"
 cp "$WORK/mod/lxbsm.ko" "$INITRD_ROOT/lxbsm/"
 gcc -static -O2 -Wall -Werror -o "$INITRD_ROOT/lxbsm/workload" "$HERE/workload.c"
 gcc -static -O2 -Wall -Werror -o "$INITRD_ROOT/lxbsm/lxbsmcat" "$KSRC/tools/lxbsmcat.c"
+# lxbsmd, the reader of phases 1-3, with the shared libraries it links
+# (the loader included) at the paths it asks for them.
+(cd "$ROOT" && cargo build -q --release -p bsm-writer --bin lxbsmd) ||
+	die "lxbsmd build failed"
+cp "$ROOT/target/release/lxbsmd" "$INITRD_ROOT/lxbsm/lxbsmd"
+for lib in $(ldd "$ROOT/target/release/lxbsmd" | grep -o '/[^ ]*'); do
+	mkdir -p "$INITRD_ROOT$(dirname "$lib")"
+	cp -L "$lib" "$INITRD_ROOT$lib"
+done
 for m in virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev \
 	 virtio_pci virtio_blk loop; do
 	f=$(find "/usr/lib/modules/$KVER/kernel" -name "$m.ko*" | head -1)
@@ -93,16 +103,15 @@ done
 STRESS_PROCS=${STRESS_PROCS:-4}
 STRESS_ROUNDS=${STRESS_ROUNDS:-15000}
 cat >"$INITRD_ROOT/lxbsm/params" <<EOF
-LXBSM_READER=${LXBSM_READER:-}
 STRESS_PROCS=$STRESS_PROCS
 STRESS_ROUNDS=$STRESS_ROUNDS
 STRESS_QLIMIT=${STRESS_QLIMIT:-262144}
 BLOCK_QLIMIT=${BLOCK_QLIMIT:-65536}
 BLOCK_ROUNDS=${BLOCK_ROUNDS:-3000}
-BENCH_ROUNDS=${BENCH_ROUNDS:-3}
-BENCH_open=${BENCH_OPEN:-20000}
-BENCH_fork=${BENCH_FORK:-400}
-BENCH_exec=${BENCH_EXEC:-200}
+BENCH_ROUNDS=${BENCH_ROUNDS:-9}
+BENCH_open=${BENCH_OPEN:-3000}
+BENCH_fork=${BENCH_FORK:-100}
+BENCH_exec=${BENCH_EXEC:-50}
 EOF
 (cd "$INITRD_ROOT" && find . | cpio -o -H newc --quiet) >"$WORK/initrd.cpio"
 rm -f "$WORK/disk.img"
@@ -132,8 +141,9 @@ mkdir -p "$WORK/out"
 tar -xf "$WORK/disk.img" -C "$WORK/out"
 
 # --- 4. check ------------------------------------------------------------------
-(cd "$ROOT" && cargo build -q --release -p bsm-reader --bin praudit)
+(cd "$ROOT" && cargo build -q --release -p bsm-reader --bin praudit --bin auditreduce)
 PRAUDIT="$ROOT/target/release/praudit"
+AUDITREDUCE="$ROOT/target/release/auditreduce"
 . "$HERE/e2e-checks.sh"
 run_checks "$WORK/out" "$WORK/console.log"
 
