@@ -83,21 +83,6 @@ pub(crate) fn guess_boundary(
     })
 }
 
-/// Where the pieces of `data[..round]` start: 0, then up to `count - 1`
-/// guessed boundaries, increasing, one in each further `round / count`
-/// stretch where one is found.
-pub(crate) fn piece_starts(data: &[u8], round: usize, count: usize, max_size: usize) -> Vec<usize> {
-    let stretch = round / count.max(1);
-    let mut starts = vec![0];
-    for piece in 1..count {
-        let from = (piece * stretch).max(starts[starts.len() - 1] + 1);
-        if let Some(at) = guess_boundary(data, from, (piece + 1) * stretch, max_size) {
-            starts.push(at);
-        }
-    }
-    starts
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -211,26 +196,5 @@ mod tests {
         let (offsets, end) = offsets_taken(&data, 0, 26);
         assert_eq!(offsets, [1000]);
         assert_ne!(end.end, 26);
-    }
-
-    #[test]
-    fn pieces_start_at_guessed_boundaries_in_increasing_order() {
-        let records: Vec<Vec<u8>> = (0..20).map(|n| record(30 + n, b'r')).collect();
-        let data = records.concat();
-        let starts = piece_starts(&data, data.len(), 3, usize::MAX);
-        assert_eq!(starts.len(), 3);
-        assert_eq!(starts[0], 0);
-        assert!(starts.windows(2).all(|w| w[0] < w[1]));
-        let boundaries: Vec<usize> = records
-            .iter()
-            .scan(0, |at, r| {
-                *at += r.len();
-                Some(*at)
-            })
-            .collect();
-        assert!(starts[1..].iter().all(|s| boundaries.contains(s)));
-        // A round too small to hold a boundary after the first record gives
-        // one piece.
-        assert_eq!(piece_starts(&data, 10, 4, usize::MAX), [0]);
     }
 }

@@ -18,6 +18,8 @@ use std::fs::File;
 use std::io::{self, Read};
 use std::num::NonZeroUsize;
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 /// How often a followed input is polled for more bytes.
@@ -325,9 +327,13 @@ impl TrailReader {
         }
     }
 
-    /// Folds the intact records of a mapped input from the current position
-    /// in rounds of a piece per thread, up to the end or to anything else,
-    /// which is left for `next_event`.
+    /// Folds the intact records of a mapped input from the current position,
+    /// up to the end or to anything else, which is left for `next_event`.
+    ///
+    /// The input goes in epochs of [`EPOCH_PIECES`] pieces. In an epoch the
+    /// threads take pieces in turn until none is left (so that a slow piece
+    /// holds no one up), then the runs are visited in order and the pages
+    /// behind are given back; threads are started once per epoch.
     fn fold_intact<A: Send, E>(
         &mut self,
         parallelism: Parallelism,
@@ -336,15 +342,16 @@ impl TrailReader {
         visit: &mut impl FnMut(Step<'_, A>) -> Result<(), E>,
     ) -> Result<(), VisitError<E>> {
         let max_size = self.options.max_record_size as usize;
+        let piece = parallelism.piece_bytes.max(1);
         loop {
             let data = self.window.data();
+            if data.is_empty() {
+                return Ok(());
+            }
             let base = self.offset;
-            let threads = parallelism.threads.get();
-            let round = data
-                .len()
-                .min(threads.saturating_mul(parallelism.piece_bytes.max(1)));
-            let starts = pieces::piece_starts(data, round, threads, max_size);
-            let limits: Vec<usize> = starts[1..].iter().copied().chain([round]).collect();
+            let epoch = data.len().min(piece.saturating_mul(EPOCH_PIECES));
+            let pieces = epoch.div_ceil(piece);
+            let piece_end = |k: usize| ((k + 1) * piece).min(epoch);
             let walk_piece = |start: usize, limit: usize| {
                 let mut folded = new_fold();
                 let Ok(end) =
@@ -354,54 +361,64 @@ impl TrailReader {
                     });
                 (folded, end)
             };
-            let walked: Vec<(A, pieces::WalkEnd)> = std::thread::scope(|scope| {
-                let walk_piece = &walk_piece;
-                // A piece whose thread cannot be started is walked here.
-                let others: Vec<_> = (starts.iter().zip(&limits).skip(1))
-                    .map(|(&start, &limit)| {
-                        std::thread::Builder::new()
-                            .spawn_scoped(scope, move || walk_piece(start, limit))
-                            .map_err(|_| (start, limit))
-                    })
-                    .collect();
-                let first = walk_piece(starts[0], limits[0]);
-                std::iter::once(first)
-                    .chain(others.into_iter().map(|thread| {
-                        match thread {
-                            Ok(thread) => thread
-                                .join()
-                                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-                            Err((start, limit)) => walk_piece(start, limit),
-                        }
-                    }))
-                    .collect()
+            // Each piece but the first starts at a guessed boundary (None if
+            // none was found in it).
+            let walked: Vec<Mutex<Option<Walked<A>>>> =
+                (0..pieces).map(|_| Mutex::new(None)).collect();
+            let taken = AtomicUsize::new(0);
+            let work = || {
+                loop {
+                    let k = taken.fetch_add(1, Ordering::Relaxed);
+                    if k >= pieces {
+                        return;
+                    }
+                    let start = match k {
+                        0 => Some(0),
+                        _ => pieces::guess_boundary(data, k * piece, piece_end(k), max_size),
+                    };
+                    let result = start.map(|start| {
+                        let (folded, end) = walk_piece(start, piece_end(k));
+                        Walked { start, folded, end }
+                    });
+                    *walked[k].lock().unwrap_or_else(PoisonError::into_inner) = result;
+                }
+            };
+            std::thread::scope(|scope| {
+                for _ in 1..parallelism.threads.get().min(pieces) {
+                    // A thread that cannot be started leaves its share to the others.
+                    let _ = std::thread::Builder::new().spawn_scoped(scope, work);
+                }
+                work();
             });
-            // Runs are taken in order while each piece's walk ended where the
-            // next one started; the first that did not is where the next
-            // round starts (or where next_event takes over).
-            let mut used = 0;
+            // Runs are taken in order from the last confirmed boundary: a
+            // piece whose walk started there is taken as it is; one that
+            // started elsewhere (a wrong guess) is walked again from there.
+            let mut at = 0;
             let mut stopped = false;
-            for ((folded, end), (&start, &limit)) in
-                walked.into_iter().zip(starts.iter().zip(&limits))
-            {
+            for (k, slot) in walked.into_iter().enumerate() {
+                let limit = piece_end(k);
+                if at >= limit {
+                    continue;
+                }
+                let (folded, end) = match slot.into_inner().unwrap_or_else(PoisonError::into_inner)
+                {
+                    Some(walked) if walked.start == at => (walked.folded, walked.end),
+                    _ => walk_piece(at, limit),
+                };
                 visit(Step::Run(Run {
-                    bytes: &data[start..end.end],
-                    offset: base + start as u64,
+                    bytes: &data[at..end.end],
+                    offset: base + at as u64,
                     folded,
                 }))
                 .map_err(VisitError::Visit)?;
-                used = end.end;
+                at = end.end;
                 if !end.intact {
                     stopped = true;
                     break;
                 }
-                if end.end != limit {
-                    break;
-                }
             }
-            let at_end = used == data.len();
-            self.consume(used);
-            if stopped || at_end {
+            self.consume(at);
+            if stopped {
                 return Ok(());
             }
         }
@@ -580,14 +597,26 @@ pub struct Parallelism {
 }
 
 impl Parallelism {
-    /// Pieces of 4 MiB: enough work that starting the threads costs little,
-    /// little enough that output does not wait long.
+    /// Pieces of 1 MiB: a few hundred microseconds of work each.
     pub fn new(threads: NonZeroUsize) -> Self {
         Parallelism {
             threads,
-            piece_bytes: 4 << 20,
+            piece_bytes: 1 << 20,
         }
     }
+}
+
+/// Pieces per epoch of [`TrailReader::fold_each_event`]: the pages of an
+/// epoch stay mapped until it is visited, so this bounds memory (32 MiB of
+/// 1 MiB pieces); threads start once per epoch, which in a virtual machine
+/// can take as long as a piece.
+const EPOCH_PIECES: usize = 32;
+
+/// A piece as a thread of [`TrailReader::fold_each_event`] walked it.
+struct Walked<A> {
+    start: usize,
+    folded: A,
+    end: pieces::WalkEnd,
 }
 
 /// What [`TrailReader::fold_each_event`] gives its visitor, in input order.
