@@ -110,6 +110,19 @@ impl Daemon {
         )
     }
 
+    /// lxbsmd reading the FIFO `fifo` into the trail directory `dir`, with
+    /// `more` arguments.
+    fn from_fifo(scratch: &Path, fifo: &Path, dir: &Path, more: &[&str]) -> Daemon {
+        let mut args = vec![
+            "--source",
+            fifo.to_str().unwrap(),
+            "--dir",
+            dir.to_str().unwrap(),
+        ];
+        args.extend_from_slice(more);
+        Daemon::start(scratch, &args)
+    }
+
     fn spawn(scratch: &Path, command: &mut Command, args: &[&str]) -> Daemon {
         let stderr = scratch.join("lxbsmd.stderr");
         let child = command
@@ -231,16 +244,11 @@ fn fifo_records_reach_the_trail_and_sigterm_renames_it() {
     )
     .unwrap();
     mkfifo(&fifo);
-    let daemon = Daemon::start(
+    let daemon = Daemon::from_fifo(
         &scratch.path,
-        &[
-            "--source",
-            fifo.to_str().unwrap(),
-            "--dir",
-            dir.to_str().unwrap(),
-            "--config",
-            config.to_str().unwrap(),
-        ],
+        &fifo,
+        &dir,
+        &["--config", config.to_str().unwrap()],
     );
     const SENT: u32 = 1000;
     let mut writer = fifo_writer(&fifo);
@@ -279,15 +287,7 @@ fn sighup_rotates() {
     let fifo = scratch.path.join("source");
     let dir = scratch.path.join("trails");
     mkfifo(&fifo);
-    let daemon = Daemon::start(
-        &scratch.path,
-        &[
-            "--source",
-            fifo.to_str().unwrap(),
-            "--dir",
-            dir.to_str().unwrap(),
-        ],
-    );
+    let daemon = Daemon::from_fifo(&scratch.path, &fifo, &dir, &[]);
     let mut writer = fifo_writer(&fifo);
     write_records(&mut writer, 0..10);
     wait_until("10 records in the first trail", || {
@@ -324,15 +324,7 @@ fn damage_in_the_source_is_reported_and_skipped() {
     let fifo = scratch.path.join("source");
     let dir = scratch.path.join("trails");
     mkfifo(&fifo);
-    let daemon = Daemon::start(
-        &scratch.path,
-        &[
-            "--source",
-            fifo.to_str().unwrap(),
-            "--dir",
-            dir.to_str().unwrap(),
-        ],
-    );
+    let daemon = Daemon::from_fifo(&scratch.path, &fifo, &dir, &[]);
     let record_len = test_record(0, 0).len();
     let mut writer = fifo_writer(&fifo);
     write_records(&mut writer, 0..5);
@@ -412,13 +404,11 @@ fn slow_subscriber_gets_exact_drop_notices_and_the_trail_gets_everything() {
     let dir = scratch.path.join("trails");
     let socket = scratch.path.join("live");
     mkfifo(&fifo);
-    let daemon = Daemon::start(
+    let daemon = Daemon::from_fifo(
         &scratch.path,
+        &fifo,
+        &dir,
         &[
-            "--source",
-            fifo.to_str().unwrap(),
-            "--dir",
-            dir.to_str().unwrap(),
             "--socket",
             socket.to_str().unwrap(),
             "--filesz",
@@ -699,16 +689,11 @@ fn minfree_with_cnt_drops_says_so_and_notes_the_count_in_the_trail() {
     let config = scratch.path.join("audit_control");
     fs::write(&config, "minfree:50\npolicy:cnt\nfilesz:100K\n").unwrap();
     mkfifo(&fifo);
-    let daemon = Daemon::start(
+    let daemon = Daemon::from_fifo(
         &scratch.path,
-        &[
-            "--source",
-            fifo.to_str().unwrap(),
-            "--dir",
-            dir.to_str().unwrap(),
-            "--config",
-            config.to_str().unwrap(),
-        ],
+        &fifo,
+        &dir,
+        &["--config", config.to_str().unwrap()],
     );
     let mut writer = fifo_writer(&fifo);
     for sequence in 0..FIRST {
@@ -777,16 +762,11 @@ fn minfree_without_cnt_waits_and_sigterm_still_closes_the_trail() {
     let config = scratch.path.join("audit_control");
     fs::write(&config, "minfree:50\npolicy:argv\n").unwrap();
     mkfifo(&fifo);
-    let mut daemon = Daemon::start(
+    let mut daemon = Daemon::from_fifo(
         &scratch.path,
-        &[
-            "--source",
-            fifo.to_str().unwrap(),
-            "--dir",
-            dir.to_str().unwrap(),
-            "--config",
-            config.to_str().unwrap(),
-        ],
+        &fifo,
+        &dir,
+        &["--config", config.to_str().unwrap()],
     );
     // More than fits; the writer blocks once lxbsmd stops taking records,
     // and fails once lxbsmd is gone.
@@ -980,15 +960,7 @@ fn a_daemon_that_fails_to_start_takes_no_records_from_the_source() {
     let (status, stderr) = failing.wait();
     assert!(!status.success(), "{stderr}");
 
-    let daemon = Daemon::start(
-        &scratch.path,
-        &[
-            "--source",
-            fifo.to_str().unwrap(),
-            "--dir",
-            dir.to_str().unwrap(),
-        ],
-    );
+    let daemon = Daemon::from_fifo(&scratch.path, &fifo, &dir, &[]);
     wait_until("the records", || sent_in_current(&dir) == 20);
     let stderr = daemon.stop();
     let items = items(&fs::read(&closed_trails(&dir)[0]).unwrap(), "trail");
@@ -1011,15 +983,7 @@ fn a_rotation_that_finds_no_space_leaves_the_daemon_writing() {
     let dir = tmpfs.path.join("trails");
     let fifo = scratch.path.join("source");
     mkfifo(&fifo);
-    let daemon = Daemon::start(
-        &scratch.path,
-        &[
-            "--source",
-            fifo.to_str().unwrap(),
-            "--dir",
-            dir.to_str().unwrap(),
-        ],
-    );
+    let daemon = Daemon::from_fifo(&scratch.path, &fifo, &dir, &[]);
     let mut writer = fifo_writer(&fifo);
     write_records(&mut writer, 0..10);
     wait_until("10 records", || sent_in_current(&dir) == 10);
@@ -1087,16 +1051,11 @@ fn a_trail_that_cannot_expire_leaves_the_daemon_writing() {
     let config = scratch.path.join("audit_control");
     fs::write(&config, "expire-after:1d\n").unwrap();
     mkfifo(&fifo);
-    let daemon = Daemon::start(
+    let daemon = Daemon::from_fifo(
         &scratch.path,
-        &[
-            "--source",
-            fifo.to_str().unwrap(),
-            "--dir",
-            dir.to_str().unwrap(),
-            "--config",
-            config.to_str().unwrap(),
-        ],
+        &fifo,
+        &dir,
+        &["--config", config.to_str().unwrap()],
     );
     let mut writer = fifo_writer(&fifo);
     write_records(&mut writer, 0..10);
