@@ -63,36 +63,35 @@ static u32 mask_for(const struct lx_config *c, bool failed)
 	return mask;
 }
 
-/* Is event ev, with this outcome, to be recorded for current? */
-bool lx_selected(int ev, bool failed)
+/* Is event ev to be recorded for current on success, on failure, or either? */
+static bool selected_on(int ev, bool success, bool failure)
 {
 	const struct lx_config *c;
 	u32 cls = READ_ONCE(lx_event_class[ev]);
-	bool sel;
+	u32 mask = 0;
 
 	if (!cls)
 		return false;
 	rcu_read_lock();
 	c = rcu_dereference(lx_cfg);
-	sel = cls & mask_for(c, failed);
+	if (success)
+		mask |= mask_for(c, false);
+	if (failure)
+		mask |= mask_for(c, true);
 	rcu_read_unlock();
-	return sel;
+	return cls & mask;
+}
+
+/* Is event ev, with this outcome, to be recorded for current? */
+bool lx_selected(int ev, bool failed)
+{
+	return selected_on(ev, !failed, failed);
 }
 
 /* Could event ev be recorded for current, whatever its outcome? */
 bool lx_maybe_selected(int ev)
 {
-	const struct lx_config *c;
-	u32 cls = READ_ONCE(lx_event_class[ev]);
-	bool sel;
-
-	if (!cls)
-		return false;
-	rcu_read_lock();
-	c = rcu_dereference(lx_cfg);
-	sel = cls & (mask_for(c, false) | mask_for(c, true));
-	rcu_read_unlock();
-	return sel;
+	return selected_on(ev, true, true);
 }
 
 /*
