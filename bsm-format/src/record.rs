@@ -13,13 +13,14 @@ use serde::{Serialize, Serializer};
 /// One record, borrowing its bytes from the trail.
 ///
 /// Construction checks the framing: a header token whose size is the record's
-/// length, and a trailer that agrees. The tokens in between are decoded only
-/// when iterated.
+/// length, and a trailer that agrees. The header's fields and the tokens in
+/// between are decoded only when asked for: a record is its bytes, its
+/// offset and its header's length, small enough to pass in registers to
+/// whatever looks at millions of them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Record<'a> {
     bytes: &'a [u8],
     offset: u64,
-    header: HeaderView,
     header_len: usize,
 }
 
@@ -38,17 +39,16 @@ impl<'a> Record<'a> {
     /// else, which [`Record::parse_general`] then checks (and reports).
     #[inline(always)]
     fn parse_fast(bytes: &'a [u8], offset: u64) -> Option<Self> {
-        let (header, header_len) = crate::fast::header(bytes)?;
-        let size = header.size as usize;
-        if size < header_len + ids::TRAILER_LEN {
+        let header_len = crate::fast::header_len(bytes)?;
+        let size = u32::from_be_bytes(*bytes.get(1..)?.first_chunk::<4>()?);
+        if (size as usize) < header_len + ids::TRAILER_LEN {
             return None;
         }
-        let bytes = bytes.get(..size)?;
-        check_trailer(bytes, header.size).ok()?;
+        let bytes = bytes.get(..size as usize)?;
+        check_trailer(bytes, size).ok()?;
         Some(Record {
             bytes,
             offset,
-            header,
             header_len,
         })
     }
@@ -102,7 +102,6 @@ impl<'a> Record<'a> {
         Ok(Record {
             bytes,
             offset,
-            header,
             header_len,
         })
     }
@@ -111,7 +110,6 @@ impl<'a> Record<'a> {
     /// bytes later without checking them again.
     pub const fn shape(&self) -> RecordShape {
         RecordShape {
-            header: self.header,
             header_len: self.header_len,
             len: self.bytes.len(),
         }
@@ -120,21 +118,14 @@ impl<'a> Record<'a> {
     /// Rebuilds a record that [`Record::parse`] checked, from its bytes and
     /// [`Record::shape`]. `None` if `bytes` is not as long as the record was.
     pub fn with_shape(bytes: &'a [u8], offset: u64, shape: RecordShape) -> Option<Self> {
-        (bytes.len() == shape.len)
-            .then(|| Self::from_checked(bytes, offset, shape.header, shape.header_len))
+        (bytes.len() == shape.len).then(|| Self::from_checked(bytes, offset, shape.header_len))
     }
 
     /// Rebuilds a record from the parts of one that [`Record::parse`] checked.
-    pub(crate) const fn from_checked(
-        bytes: &'a [u8],
-        offset: u64,
-        header: HeaderView,
-        header_len: usize,
-    ) -> Self {
+    pub(crate) const fn from_checked(bytes: &'a [u8], offset: u64, header_len: usize) -> Self {
         Record {
             bytes,
             offset,
-            header,
             header_len,
         }
     }
@@ -153,18 +144,23 @@ impl<'a> Record<'a> {
         self.offset
     }
 
-    pub const fn header(&self) -> &HeaderView {
-        &self.header
+    /// The header's fields, read from its bytes.
+    pub fn header(&self) -> HeaderView {
+        crate::fast::header_fields(self.bytes)
     }
 
-    /// The event number (`AUE_*`).
-    pub const fn event(&self) -> u16 {
-        self.header.event
+    /// The event number (`AUE_*`), at the same place in every header form.
+    #[inline]
+    pub fn event(&self) -> u16 {
+        match self.bytes {
+            [_, _, _, _, _, _, high, low, ..] => u16::from_be_bytes([*high, *low]),
+            _ => 0,
+        }
     }
 
     /// The record time, to the millisecond.
     pub fn time(&self) -> Option<DateTime<Utc>> {
-        self.header.time()
+        self.header().time()
     }
 
     /// Every token, header and trailer included, decoded as iterated.
@@ -350,7 +346,6 @@ impl<F> TokensWhere<'_, F> {
 /// The framing of a checked record: see [`Record::shape`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RecordShape {
-    header: HeaderView,
     header_len: usize,
     len: usize,
 }
@@ -389,7 +384,7 @@ impl Serialize for Record<'_> {
         let mut state = serializer.serialize_struct("Record", 4)?;
         state.serialize_field("offset", &self.offset)?;
         state.serialize_field("time", &time)?;
-        state.serialize_field("header", &self.header)?;
+        state.serialize_field("header", &self.header())?;
         state.serialize_field("tokens", &SerializeTokens(self.tokens()))?;
         state.end()
     }

@@ -9,7 +9,6 @@ use crate::ids;
 use crate::record::Record;
 use crate::split::{DEFAULT_MAX_RECORD_SIZE, Frame, TrailItem, frame, parse_item};
 use crate::token::{File32, File64, Token};
-use crate::view::HeaderView;
 use bytes::{Bytes, BytesMut};
 use std::io::{self, Read};
 
@@ -21,7 +20,6 @@ const READ_CHUNK: usize = 64 * 1024;
 pub struct OwnedRecord {
     bytes: Bytes,
     offset: u64,
-    header: HeaderView,
     header_len: usize,
 }
 
@@ -30,19 +28,18 @@ impl OwnedRecord {
     /// record's size are not kept.
     pub fn new(bytes: Bytes, offset: u64) -> Result<Self> {
         let record = Record::parse(&bytes, offset)?;
-        let (header, header_len) = (*record.header(), record.header_len());
+        let header_len = record.header_len();
         let len = record.bytes().len();
         Ok(OwnedRecord {
             bytes: bytes.slice(..len),
             offset,
-            header,
             header_len,
         })
     }
 
     /// The borrowed view, to read the header and tokens.
     pub fn record(&self) -> Record<'_> {
-        Record::from_checked(&self.bytes, self.offset, self.header, self.header_len)
+        Record::from_checked(&self.bytes, self.offset, self.header_len)
     }
 
     pub fn bytes(&self) -> &Bytes {
@@ -221,11 +218,10 @@ impl<R: Read> Iterator for StreamSplitter<R> {
                     self.offset += total as u64;
                     return Some(match parse_item(&bytes, record, offset) {
                         Ok(TrailItem::Record(r)) => {
-                            let (header, header_len) = (*r.header(), r.header_len());
+                            let header_len = r.header_len();
                             Ok(OwnedItem::Record(OwnedRecord {
                                 bytes,
                                 offset,
-                                header,
                                 header_len,
                             }))
                         }

@@ -81,7 +81,10 @@ impl MergedReader {
 /// of another form than 0x11 and 0x78 cannot occur here).
 fn item_time(item: &TrailItem<'_>) -> u64 {
     let (seconds, milliseconds) = match item {
-        TrailItem::Record(record) => (record.header().seconds, record.header().milliseconds),
+        TrailItem::Record(record) => {
+            let header = record.header();
+            (header.seconds, header.milliseconds)
+        }
         TrailItem::File(file) => match file.token {
             Token::File(f) => (u64::from(f.seconds), u64::from(f.milliseconds)),
             Token::OtherFile64(f) => (f.seconds, f.milliseconds),

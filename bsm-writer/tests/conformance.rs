@@ -191,7 +191,7 @@ fn every_record_rebuilds_byte_for_byte() {
                         .map(|t| t.unwrap_or_else(|e| panic!("{}: {e}", path.display())))
                         .collect();
                     ids_seen.extend(tokens.iter().map(Token::id));
-                    let again = rebuild_record(record.header(), &tokens);
+                    let again = rebuild_record(&record.header(), &tokens);
                     assert_eq!(again, record.bytes(), "{}", path.display());
                     rebuilt.extend(again);
                     records += 1;

@@ -268,7 +268,7 @@ fn check_record(record: &Record<'_>) {
         }
     }
     assert!(!tokens.is_empty(), "a record has a header");
-    assert_eq!(tokens[0].as_header().as_ref(), Some(record.header()));
+    assert_eq!(tokens[0].as_header(), Some(record.header()));
 
     if complete {
         assert_eq!(position, bytes.len(), "tokens do not cover the record");

@@ -50,7 +50,7 @@ pub(super) fn write_record(
     out.raw(key!("time"));
     clock.push_json(out.buf, header.seconds, header.milliseconds);
     out.raw(key!("header"));
-    write_header(&mut out, header);
+    write_header(&mut out, &header);
     out.raw(key!("event"));
     match event {
         Some(event) => {
@@ -201,7 +201,7 @@ mod tests {
                         let expected = ExpectedRecord {
                             offset: record.offset(),
                             time: millis_time(header.seconds, header.milliseconds),
-                            header,
+                            header: &header,
                             event: event.map(|e| ExpectedEvent {
                                 name: &e.name,
                                 description: &e.description,
