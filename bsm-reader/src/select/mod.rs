@@ -138,6 +138,8 @@ pub struct Selector {
     /// The token ids the criteria read; the others are stepped over.
     wanted: [bool; 256],
     needs_tokens: bool,
+    /// The kinds of token ([`Seen`] bits) a record must hold to be selected.
+    required: u16,
 }
 
 impl Selector {
@@ -196,8 +198,24 @@ impl Selector {
                 ids::SOCK_INET128,
             ]);
         }
+        let mut required = 0;
+        for (asked, kind) in [
+            (criteria.subject_pid.is_some(), Seen::SUBJECT),
+            (criteria.process_pid.is_some(), Seen::PROCESS),
+            (criteria.msgqid.is_some(), Seen::MESSAGE_QUEUE),
+            (criteria.semid.is_some(), Seen::SEMAPHORE),
+            (criteria.shmid.is_some(), Seen::SHARED_MEMORY),
+            (criteria.files.is_some(), Seen::PATH),
+            (criteria.zone.is_some(), Seen::ZONE),
+            (criteria.socket.is_some(), Seen::SOCKET),
+        ] {
+            if asked {
+                required |= kind;
+            }
+        }
         Selector {
             needs_tokens: wanted.contains(&true),
+            required,
             criteria,
             by_event,
             wanted,
@@ -217,8 +235,8 @@ impl Selector {
 
     fn matches(&self, record: &Record<'_>) -> Result<bool, FormatError> {
         let criteria = &self.criteria;
-        let header = record.header();
         if !criteria.all_times && (criteria.after.is_some() || criteria.before.is_some()) {
+            let header = record.header();
             let time = i64::try_from(header.seconds)
                 .unwrap_or(i64::MAX)
                 .saturating_mul(1000)
@@ -229,7 +247,7 @@ impl Selector {
                 return Ok(false);
             }
         }
-        let event_bits = self.by_event[usize::from(header.event)];
+        let event_bits = self.by_event[usize::from(record.event())];
         if !criteria.events.is_empty() && event_bits & EVENT_LISTED == 0 {
             return Ok(false);
         }
@@ -250,20 +268,15 @@ impl Selector {
             None => CLASS_ON_SUCCESS | CLASS_ON_FAILURE,
         };
         Ok((criteria.classes.is_none() || event_bits & class_bits != 0)
-            && (!criteria.asks_about_ids() || seen.subject || seen.process)
-            && (criteria.subject_pid.is_none() || seen.subject)
-            && (criteria.process_pid.is_none() || seen.process)
-            && (criteria.msgqid.is_none() || seen.message_queue)
-            && (criteria.semid.is_none() || seen.semaphore)
-            && (criteria.shmid.is_none() || seen.shared_memory)
-            && (criteria.files.is_none() || seen.path)
-            && (criteria.zone.is_none() || seen.zone)
-            && (criteria.socket.is_none() || seen.socket))
+            && seen.kinds & self.required == self.required
+            // The id criteria read subjects and processes alike.
+            && (!criteria.asks_about_ids() || seen.kinds & (Seen::SUBJECT | Seen::PROCESS) != 0))
     }
 
     /// Checks one wanted token (its bytes, id first) and notes what it
     /// showed; false rejects the record. The fields read sit at the same
     /// offsets in every form of a token, so most are read in place.
+    #[inline(never)]
     fn token_passes(&self, token: &[u8], seen: &mut Seen) -> Result<bool, FormatError> {
         let criteria = &self.criteria;
         let u32_at = |at: usize| {
@@ -275,11 +288,11 @@ impl Selector {
         let text = || Text::from_raw(token.get(3..).unwrap_or_default()).bytes();
         Ok(match token[0] {
             ids::SUBJECT32 | ids::SUBJECT64 | ids::SUBJECT32_EX | ids::SUBJECT64_EX => {
-                seen.subject = true;
+                seen.kinds |= Seen::SUBJECT;
                 self.ids_pass(token) && criteria.subject_pid.is_none_or(|pid| u32_at(PID) == pid)
             }
             ids::PROCESS32 | ids::PROCESS64 | ids::PROCESS32_EX | ids::PROCESS64_EX => {
-                seen.process = true;
+                seen.kinds |= Seen::PROCESS;
                 self.ids_pass(token) && criteria.process_pid.is_none_or(|pid| u32_at(PID) == pid)
             }
             ids::RETURN32 | ids::RETURN64 => {
@@ -287,25 +300,25 @@ impl Selector {
                 true
             }
             ids::IPC => {
-                let (wanted, seen_kind) = match token.get(1).copied().unwrap_or_default() {
-                    IPC_MESSAGE_QUEUE => (criteria.msgqid, &mut seen.message_queue),
-                    IPC_SEMAPHORE => (criteria.semid, &mut seen.semaphore),
-                    IPC_SHARED_MEMORY => (criteria.shmid, &mut seen.shared_memory),
+                let (wanted, kind) = match token.get(1).copied().unwrap_or_default() {
+                    IPC_MESSAGE_QUEUE => (criteria.msgqid, Seen::MESSAGE_QUEUE),
+                    IPC_SEMAPHORE => (criteria.semid, Seen::SEMAPHORE),
+                    IPC_SHARED_MEMORY => (criteria.shmid, Seen::SHARED_MEMORY),
                     // An IPC object of no known kind matches no IPC criterion.
                     _ => return Ok(!criteria.asks_about_ipc()),
                 };
-                *seen_kind = true;
+                seen.kinds |= kind;
                 wanted.is_none_or(|id| u32_at(2) == id)
             }
             ids::PATH => {
-                seen.path = true;
+                seen.kinds |= Seen::PATH;
                 criteria
                     .files
                     .as_ref()
                     .is_none_or(|rules| rules.accepts(text()))
             }
             ids::ZONE => {
-                seen.zone = true;
+                seen.kinds |= Seen::ZONE;
                 criteria
                     .zone
                     .as_ref()
@@ -315,7 +328,7 @@ impl Selector {
                 if let Some(endpoint) = &criteria.socket
                     && endpoint.matches_token(&decode_token(token)?.0)
                 {
-                    seen.socket = true;
+                    seen.kinds |= Seen::SOCKET;
                 }
                 true
             }
@@ -348,14 +361,19 @@ const PID: usize = 1 + 5 * 4;
 /// What a record's wanted tokens showed.
 #[derive(Debug, Default)]
 struct Seen {
-    subject: bool,
-    process: bool,
+    /// The kinds of token met (the constants below).
+    kinds: u16,
     /// The first return token's outcome.
     success: Option<bool>,
-    message_queue: bool,
-    semaphore: bool,
-    shared_memory: bool,
-    path: bool,
-    zone: bool,
-    socket: bool,
+}
+
+impl Seen {
+    const SUBJECT: u16 = 1;
+    const PROCESS: u16 = 1 << 1;
+    const MESSAGE_QUEUE: u16 = 1 << 2;
+    const SEMAPHORE: u16 = 1 << 3;
+    const SHARED_MEMORY: u16 = 1 << 4;
+    const PATH: u16 = 1 << 5;
+    const ZONE: u16 = 1 << 6;
+    const SOCKET: u16 = 1 << 7;
 }
