@@ -8,9 +8,11 @@
 //! and the exit status is then 1.
 
 use std::cell::OnceCell;
-use std::io::{self, BufWriter, Write};
+use std::fs::File;
+use std::io::{self, BufWriter, IoSlice, Write};
 use std::num::NonZeroUsize;
 use std::ops::Range;
+use std::os::fd::AsFd;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -395,8 +397,12 @@ fn print_options(modes: &str, delimiter: &str) -> Result<PrintOptions, UsageErro
 /// Reads, selects and writes; false if any input was damaged or unreadable.
 fn run(cli: &Cli, setup: &Setup) -> io::Result<bool> {
     let (mut readers, opened) = open_inputs(cli, setup.selector.criteria());
-    let stdout = io::stdout();
-    let out = BufWriter::with_capacity(256 * 1024, stdout.lock());
+    // Standard output unwrapped: Rust's stdout is line-buffered, which would
+    // copy the binary records it is given once more, looking for newlines.
+    let out = BufWriter::with_capacity(
+        256 * 1024,
+        File::from(io::stdout().as_fd().try_clone_to_owned()?),
+    );
     let context;
     let sink = match &setup.output {
         Output::Records => Sink::Records(out),
@@ -515,13 +521,25 @@ impl<W: Write> Reduction<'_, '_, W> {
         for (offset, err) in &run.folded.unjudged {
             self.unjudged(source, *offset, err);
         }
-        for span in run.folded.spans {
+        let span_bytes = |span: &Range<u64>| {
             let start = (span.start - run.offset) as usize;
-            let mut records = &run.bytes[start..start + (span.end - span.start) as usize];
-            if let Sink::Records(out) = &mut self.sink {
-                out.write_all(records)?;
-                continue;
+            &run.bytes[start..start + (span.end - span.start) as usize]
+        };
+        if let Sink::Records(out) = &mut self.sink {
+            // Straight from the input, many spans a system call: copying the
+            // records into the buffer would cost more than selecting them.
+            out.flush()?;
+            for spans in run.folded.spans.chunks(SPANS_PER_WRITE) {
+                let mut slices: Vec<IoSlice<'_>> = spans
+                    .iter()
+                    .map(|span| IoSlice::new(span_bytes(span)))
+                    .collect();
+                write_all_vectored(out.get_mut(), &mut slices)?;
             }
+            return Ok(());
+        }
+        for span in &run.folded.spans {
+            let mut records = span_bytes(span);
             let mut offset = span.start;
             while !records.is_empty() {
                 // The run's records were parsed once already: this cannot fail.
@@ -562,6 +580,22 @@ impl<W: Write> Reduction<'_, '_, W> {
         self.intact = false;
         eprintln!("auditreduce: {source}: read failed: {error}");
     }
+}
+
+/// Slices per `writev`: Linux's IOV_MAX.
+const SPANS_PER_WRITE: usize = 1024;
+
+/// `write_all` for several slices (std's own is not stable yet).
+fn write_all_vectored(out: &mut impl Write, mut slices: &mut [IoSlice<'_>]) -> io::Result<()> {
+    while !slices.is_empty() {
+        match out.write_vectored(slices) {
+            Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+            Ok(written) => IoSlice::advance_slices(&mut slices, written),
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+            Err(err) => return Err(err),
+        }
+    }
+    Ok(())
 }
 
 /// What a thread made of a run of records: the selected ones, as spans of
@@ -653,9 +687,9 @@ fn open_inputs(cli: &Cli, criteria: &Criteria) -> (Vec<TrailReader>, bool) {
 
 /// Where selected records go.
 enum Sink<'c, W: Write> {
-    Records(W),
-    Count(Counts, W),
-    Print(Printer<'c, W>),
+    Records(BufWriter<W>),
+    Count(Counts, BufWriter<W>),
+    Print(Printer<'c, BufWriter<W>>),
 }
 
 impl<W: Write> Sink<'_, W> {
