@@ -78,12 +78,29 @@ impl Drop for Tmpfs {
 }
 
 fn writer(dir: &Path, min_free_percent: u8, low_space: LowSpacePolicy) -> TrailWriter {
-    TrailWriter::open(TrailConfig {
-        min_free_percent,
-        low_space,
-        ..TrailConfig::new(dir)
+    when_not_busy(|| {
+        TrailWriter::open(TrailConfig {
+            min_free_percent,
+            low_space,
+            ..TrailConfig::new(dir)
+        })
     })
-    .unwrap()
+}
+
+/// `attempt`, again while the directory's lock is held elsewhere. The tests
+/// here run `mount` and `umount` from parallel threads, and a child between
+/// fork and exec holds copies of every descriptor, a directory's flock
+/// included, for a moment.
+fn when_not_busy<T>(attempt: impl Fn() -> Result<T, TrailError>) -> T {
+    for _ in 0..200 {
+        match attempt() {
+            Err(TrailError::Busy { .. }) => {
+                std::thread::sleep(std::time::Duration::from_millis(10))
+            }
+            other => return other.unwrap(),
+        }
+    }
+    panic!("the trail directory stayed locked for 2 s");
 }
 
 /// The sequence numbers in all trails of `dir`, in trail order.
@@ -193,7 +210,7 @@ fn a_full_file_system_stops_with_whole_records() {
 
     // Left open on a full disk, the trail is recovered whole.
     drop(writer);
-    let recovered = recover(fs.path()).unwrap();
+    let recovered = when_not_busy(|| recover(fs.path()));
     assert_eq!(recovered.len(), 1);
     assert_eq!((recovered[0].cut, recovered[0].kept), (0, offset));
 }
