@@ -47,9 +47,8 @@
 				 LXBSM_AC_PC | LXBSM_AC_AD)
 
 /* Policy bits (LXBSM_IOC_GET_POLICY / LXBSM_IOC_SET_POLICY). */
-#define LXBSM_POLICY_BLOCK	0x1u	/* full queue: the audited task waits
-					 * (default: the record is dropped and
-					 * counted) */
+/* full queue: the audited task waits (default: the record is dropped and counted) */
+#define LXBSM_POLICY_BLOCK	0x1u
 #define LXBSM_POLICY_ARGE	0x2u	/* exec records carry exec env */
 
 /*

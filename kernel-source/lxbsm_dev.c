@@ -50,7 +50,6 @@ unsigned long lx_bufsize = 8UL << 20;
 module_param_named(bufsize, lx_bufsize, ulong, 0444);
 MODULE_PARM_DESC(bufsize, "size of the record ring in bytes (default 8 MiB)");
 
-#define LX_MAX_READERS 8
 #define LX_WAKE_BYTES (64U << 10)
 #define LX_WAKE_DELAY msecs_to_jiffies(10)
 
@@ -66,7 +65,6 @@ static struct {
 	u64 tail;			/* next byte to read */
 	u64 limit;			/* bytes the queue may hold */
 	u64 records, bytes, drops, loss_notices, pending_lost, blocked;
-	atomic64_t queued;		/* records in the ring */
 	u64 read_records, read_bytes;	/* under read_mutex */
 	struct mutex read_mutex;
 	wait_queue_head_t readq;
@@ -75,23 +73,21 @@ static struct {
 	bool stopping;
 } ring;
 
-static pid_t readers[LX_MAX_READERS];
-static atomic_t nreaders = ATOMIC_INIT(0);
+/*
+ * The processes that have the device open, the first lx_nreaders entries
+ * (a process once per open file): lx_is_reader() scans only those.
+ */
+pid_t lx_readers[LX_MAX_READERS];
+int lx_nreaders;
 static DEFINE_SPINLOCK(readers_lock);
 
 static atomic_t blocked_pending = ATOMIC_INIT(0);
 static DECLARE_WAIT_QUEUE_HEAD(unload_wq);
 
-bool lx_is_reader(struct task_struct *t)
+/* Records in the ring. */
+static u64 queued_records(void)
 {
-	int i;
-
-	if (!atomic_read(&nreaders))
-		return false;
-	for (i = 0; i < LX_MAX_READERS; i++)
-		if (READ_ONCE(readers[i]) == t->tgid)
-			return true;
-	return false;
+	return READ_ONCE(ring.records) - READ_ONCE(ring.read_records);
 }
 
 static void ring_copy_in(u64 pos, const u8 *src, u32 len)
@@ -117,30 +113,44 @@ static u32 loss_notice(u8 *buf, u32 cap, u64 n)
 	return lx_rec_finish(&r, (long)min_t(u64, n, 0x7fffffff));
 }
 
-/* Queue rec if it fits; returns true if it was queued. Caller holds lock. */
-static bool enqueue_locked(const u8 *rec, u32 len)
+/*
+ * Records were lost: queue rec after a loss notice if both fit; returns
+ * true if they were queued.  Caller holds lock.
+ */
+static noinline bool enqueue_after_loss(const u8 *rec, u32 len, u64 used)
 {
 	u8 notice[96];
-	u32 nlen = 0;
-	u64 used = ring.head - smp_load_acquire(&ring.tail);
+	u32 nlen;
 
-	if (ring.pending_lost)
-		nlen = loss_notice(notice, sizeof(notice), ring.pending_lost);
+	nlen = loss_notice(notice, sizeof(notice), ring.pending_lost);
 	if (used + nlen + len > ring.limit)
 		return false;
-	if (nlen) {
-		ring_copy_in(ring.head, notice, nlen);
-		ring.records++;
-		ring.bytes += nlen;
-		ring.loss_notices++;
-		ring.pending_lost = 0;
-		atomic64_inc(&ring.queued);
-		smp_store_release(&ring.head, ring.head + nlen);
+	ring_copy_in(ring.head, notice, nlen);
+	ring.records++;
+	ring.bytes += nlen;
+	ring.loss_notices++;
+	ring.pending_lost = 0;
+	/* the bytes before the head that shows them to the reader */
+	smp_store_release(&ring.head, ring.head + nlen);
+	return true;
+}
+
+/* Queue rec if it fits; returns true if it was queued. Caller holds lock. */
+static __always_inline bool enqueue_locked(const u8 *rec, u32 len)
+{
+	/* the reader's copy-out done before its tail lets us overwrite */
+	u64 used = ring.head - smp_load_acquire(&ring.tail);
+
+	if (unlikely(ring.pending_lost)) {
+		if (!enqueue_after_loss(rec, len, used))
+			return false;
+	} else if (used + len > ring.limit) {
+		return false;
 	}
 	ring_copy_in(ring.head, rec, len);
-	ring.records++;
+	WRITE_ONCE(ring.records, ring.records + 1);
 	ring.bytes += len;
-	atomic64_inc(&ring.queued);
+	/* the bytes before the head that shows them to the reader */
 	smp_store_release(&ring.head, ring.head + len);
 	return true;
 }
@@ -175,6 +185,7 @@ struct lx_blocked {
 
 static bool has_room(u32 len)
 {
+	/* pairs with the reader's release of the tail */
 	return ring.head - smp_load_acquire(&ring.tail) + len <= ring.limit;
 }
 
@@ -266,7 +277,7 @@ static void get_stats(struct lxbsm_stats *s)
 	s->queue_limit = ring.limit;
 	s->blocked = ring.blocked;
 	spin_unlock(&ring.lock);
-	s->queue_records = atomic64_read(&ring.queued);
+	s->queue_records = queued_records();
 	s->read_records = READ_ONCE(ring.read_records);
 	s->read_bytes = READ_ONCE(ring.read_bytes);
 	s->buffer_size = ring.size;
@@ -274,34 +285,44 @@ static void get_stats(struct lxbsm_stats *s)
 
 static int lx_open(struct inode *inode, struct file *file)
 {
-	int i, slot = -1;
+	int slot = -1;
 
 	/* an open reader is never audited: only the audit reader may open */
 	if (!capable(CAP_AUDIT_READ))
 		return -EPERM;
 	spin_lock(&readers_lock);
-	for (i = 0; i < LX_MAX_READERS; i++) {
-		if (!readers[i]) {
-			slot = i;
-			WRITE_ONCE(readers[i], current->tgid);
-			atomic_inc(&nreaders);
-			break;
-		}
+	if (lx_nreaders < LX_MAX_READERS) {
+		slot = lx_nreaders;
+		WRITE_ONCE(lx_readers[slot], current->tgid);
+		/* the entry before the count that makes it visible */
+		smp_store_release(&lx_nreaders, slot + 1);
 	}
 	spin_unlock(&readers_lock);
 	if (slot < 0)
 		return -EBUSY;
-	file->private_data = (void *)(long)slot;
+	file->private_data = (void *)(long)current->tgid;
 	return stream_open(inode, file);
 }
 
 static int lx_release(struct inode *inode, struct file *file)
 {
-	int slot = (long)file->private_data;
+	pid_t tgid = (long)file->private_data;
+	int i, n;
 
+	/*
+	 * Move the last entry into this one's place, then shorten the list:
+	 * a concurrent lx_is_reader() sees every other reader either way.
+	 */
 	spin_lock(&readers_lock);
-	WRITE_ONCE(readers[slot], 0);
-	atomic_dec(&nreaders);
+	n = lx_nreaders;
+	for (i = 0; i < n; i++) {
+		if (lx_readers[i] == tgid) {
+			WRITE_ONCE(lx_readers[i], lx_readers[n - 1]);
+			/* the moved entry before the shorter count */
+			smp_store_release(&lx_nreaders, n - 1);
+			break;
+		}
+	}
 	spin_unlock(&readers_lock);
 	return 0;
 }
@@ -342,6 +363,7 @@ static ssize_t lx_read(struct file *file, char __user *ubuf, size_t count,
 	if (mutex_lock_interruptible(&ring.read_mutex))
 		return -ERESTARTSYS;
 	for (;;) {
+		/* the records' bytes after the head that shows them */
 		head = smp_load_acquire(&ring.head);
 		tail = ring.tail;
 		if (head != tail)
@@ -350,6 +372,7 @@ static ssize_t lx_read(struct file *file, char __user *ubuf, size_t count,
 		if (file->f_flags & O_NONBLOCK)
 			return -EAGAIN;
 		if (wait_event_interruptible(ring.readq,
+					     /* as above */
 					     smp_load_acquire(&ring.head) !=
 					     READ_ONCE(ring.tail)))
 			return -ERESTARTSYS;
@@ -371,8 +394,8 @@ static ssize_t lx_read(struct file *file, char __user *ubuf, size_t count,
 		return err;
 	}
 	tail += copied;
+	/* the copy-out before the tail that frees the bytes */
 	smp_store_release(&ring.tail, tail);
-	atomic64_sub(nrec, &ring.queued);
 	WRITE_ONCE(ring.read_records, ring.read_records + nrec);
 	WRITE_ONCE(ring.read_bytes, ring.read_bytes + copied);
 	mutex_unlock(&ring.read_mutex);
@@ -384,6 +407,7 @@ static ssize_t lx_read(struct file *file, char __user *ubuf, size_t count,
 static __poll_t lx_poll(struct file *file, poll_table *wait)
 {
 	poll_wait(file, &ring.readq, wait);
+	/* pairs with the producers' release of the head */
 	if (smp_load_acquire(&ring.head) != READ_ONCE(ring.tail))
 		return EPOLLIN | EPOLLRDNORM;
 	return 0;
@@ -405,7 +429,7 @@ static long lx_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		get_stats(&st);
 		return copy_to_user(up, &st, sizeof(st)) ? -EFAULT : 0;
 	case LXBSM_IOC_GET_QLEN:
-		v = atomic64_read(&ring.queued);
+		v = queued_records();
 		return put_user(v, (u64 __user *)up);
 	case LXBSM_IOC_GET_QLIMIT:
 		v = READ_ONCE(ring.limit);
@@ -507,7 +531,6 @@ int lx_dev_init(void)
 	init_waitqueue_head(&ring.readq);
 	init_waitqueue_head(&ring.writeq);
 	timer_setup(&ring.wake_timer, wake_timer_fn, 0);
-	atomic64_set(&ring.queued, 0);
 	ring.size = lx_bufsize;
 	ring.limit = lx_bufsize;
 	ring.buf = vmalloc(ring.size);

@@ -62,12 +62,9 @@ typedef void (*lx_handler)(struct lx_ctx *c);
 /* header and subject */
 static void begin(struct lx_ctx *c, int ev)
 {
-	struct lx_termid tid;
-
 	lx_rec_init(&c->r, c->s->rec, LX_REC_MAX);
 	lx_put_header(&c->r, lx_events[ev].bsm);
-	lx_proc_get_termid(current, &tid);
-	lx_put_subject(&c->r, current, &tid);
+	lx_put_subject(&c->r, current);
 }
 
 /* header and the subject saved at sys_enter (or the current one) */
@@ -75,12 +72,8 @@ static void begin_stashed(struct lx_ctx *c, int ev)
 {
 	lx_rec_init(&c->r, c->s->rec, LX_REC_MAX);
 	lx_put_header(&c->r, lx_events[ev].bsm);
-	if (!lx_stash_take(current, c->nr, &c->r)) {
-		struct lx_termid tid;
-
-		lx_proc_get_termid(current, &tid);
-		lx_put_subject(&c->r, current, &tid);
-	}
+	if (!lx_stash_take(current, c->nr, &c->r))
+		lx_put_subject(&c->r, current);
 }
 
 /* return, trailer, queue */
@@ -96,14 +89,18 @@ static bool failed(struct lx_ctx *c)
 	return c->ret < 0;
 }
 
-/* A path argument (dfd may be AT_FDCWD) as a path token; false if none. */
-static bool put_upath(struct lx_ctx *c, int dfd, unsigned long up, char *out)
+/*
+ * A path argument (dfd may be AT_FDCWD) as a path token, made in out;
+ * returns its length, or a negative errno if there is none.
+ */
+static int put_upath(struct lx_ctx *c, int dfd, unsigned long up, char *out)
 {
-	if (lx_user_path(dfd, (const char __user *)up, out, c->s->tmp,
-			 c->s->dpath))
-		return false;
-	lx_put_path(&c->r, out);
-	return true;
+	int n = lx_user_path(dfd, (const char __user *)up, out, c->s->tmp,
+			     c->s->dpath);
+
+	if (n >= 0)
+		lx_put_path_len(&c->r, out, n);
+	return n;
 }
 
 /*
@@ -192,18 +189,25 @@ static void put_utext(struct lx_ctx *c, unsigned long up)
 		lx_put_text(&c->r, c->s->tmp);
 }
 
-/* The path and attributes of an open fd. */
+/* The path and attributes of the file at fd into r. */
+static void put_fd_tokens(struct lx_rec *r, int fd, char *buf)
+{
+	struct fd f = fdget(fd);
+	const char *path;
+	int n;
+
+	if (!f.file)
+		return;
+	n = lx_file_path(f.file, fd, buf, &path);
+	if (n >= 0)
+		lx_put_path_len(r, path, n);
+	lx_put_attr_file(r, f.file);
+	fdput(f);
+}
+
 static void put_fd(struct lx_ctx *c, int fd)
 {
-	const char *path;
-	struct file *f = lx_fd_path(fd, c->s->path2, &path);
-
-	if (!f)
-		return;
-	if (path)
-		lx_put_path(&c->r, path);
-	lx_put_attr_file(&c->r, f);
-	fput(f);
+	put_fd_tokens(&c->r, fd, c->s->path2);
 }
 
 /* process */
@@ -287,7 +291,12 @@ static void h_ptrace(struct lx_ctx *c)
  */
 static void enter_execveat(struct lx_ctx *c)
 {
-	lx_stash_put(current, c->nr, c->s->args, 0);
+	struct lx_stash *st;
+	struct lx_rec r;
+
+	st = lx_stash_open(current, c->nr, &r);
+	if (st)
+		lx_stash_close(st, &r);
 }
 
 /* A failed exec (a successful one is recorded at sched_process_exec). */
@@ -301,10 +310,8 @@ static void h_execve(struct lx_ctx *c)
 	if (c->ret >= 0 || !lx_selected(ev, true))
 		return;
 	begin(c, ev);
-	if (at)
-		put_upath(c, c->a[0], c->a[1], c->s->path1);
-	else
-		put_upath(c, AT_FDCWD, c->a[0], c->s->path1);
+	put_upath(c, at ? c->a[0] : AT_FDCWD, at ? c->a[1] : c->a[0],
+		  c->s->path1);
 	lx_put_user_argv(&c->r, (const char __user *const __user *)
 			 (at ? c->a[2] : c->a[1]), c->s->tmp, c->compat);
 	emit(c, c->ret);
@@ -332,7 +339,7 @@ static int open_event(bool at, unsigned long flags)
 static void h_open(struct lx_ctx *c)
 {
 	unsigned long flags, mode, up;
-	int dfd = AT_FDCWD, ev;
+	int dfd = AT_FDCWD, ev, n;
 	u64 how[2];
 
 	switch (c->nr) {
@@ -372,35 +379,40 @@ static void h_open(struct lx_ctx *c)
 	lx_put_arg32(&c->r, 2, flags, "flags");
 	if (flags & (O_CREAT | __O_TMPFILE))
 		lx_put_arg32(&c->r, 3, mode, "mode");
-	put_upath(c, dfd, up, c->s->path1);
+	n = put_upath(c, dfd, up, c->s->path1);
 	if (c->ret >= 0) {
-		struct file *f = fget(c->ret);
+		struct fd f = fdget(c->ret);
 
-		if (f) {
-			lx_put_attr_file(&c->r, f);
-			fput(f);
+		if (f.file) {
+			lx_put_attr_file(&c->r, f.file);
+			/*
+			 * Keep the path for the fd's close (not from a
+			 * shared fd table, see lx_pcache_put()); an O_TMPFILE
+			 * path names the directory, not the file.
+			 */
+			if (n > 0 && c->s->path1[0] == '/' &&
+			    !(f.flags & FDPUT_FPUT) &&
+			    !(flags & __O_TMPFILE))
+				lx_pcache_put(f.file, c->ret, c->s->path1, n);
+			fdput(f);
 		}
 	}
 	emit(c, c->ret);
 }
 
+/* The file that close() releases: its path and attributes, kept for exit. */
 static void enter_close(struct lx_ctx *c)
 {
-	const char *path;
+	struct lx_stash *st;
 	struct lx_rec r;
-	struct file *f;
 
 	if (!lx_maybe_selected(LXE_CLOSE))
 		return;
-	f = lx_fd_path(c->a[0], c->s->path2, &path);
-	if (!f)
+	st = lx_stash_open(current, c->nr, &r);
+	if (!st)
 		return;
-	lx_rec_init(&r, c->s->args, LX_STASH_MAX + LX_REC_TAIL);
-	if (path)
-		lx_put_path(&r, path);
-	lx_put_attr_file(&r, f);
-	fput(f);
-	lx_stash_put(current, c->nr, r.buf, r.len);
+	put_fd_tokens(&r, c->a[0], c->s->path2);
+	lx_stash_close(st, &r);
 }
 
 static void h_close(struct lx_ctx *c)
@@ -447,7 +459,7 @@ static void h_rw(struct lx_ctx *c)
 		 c->nr == __NR_write ? LXE_WRITE : LXE_LSEEK;
 
 	if (ev == LXE_WRITE) {
-		struct file *f;
+		struct fd f;
 		bool login;
 
 		/*
@@ -457,11 +469,11 @@ static void h_rw(struct lx_ctx *c)
 		if (!lx_maybe_selected(LXE_WRITE) &&
 		    !lx_maybe_selected(LXE_SETAUID) && !lx_proc_has(current))
 			return;
-		f = fget(c->a[0]);
-		if (!f)
+		f = fdget(c->a[0]);
+		if (!f.file)
 			goto plain;
-		login = is_loginuid(f);
-		fput(f);
+		login = is_loginuid(f.file);
+		fdput(f);
 		if (login) {
 			setauid(c);
 			return;
@@ -538,8 +550,8 @@ static void h_path2(struct lx_ctx *c)
 	if (!lx_selected(ev, failed(c)))
 		return;
 	begin(c, ev);
-	ok1 = put_upath(c, dfd1, p1, c->s->path1);
-	ok2 = put_upath(c, dfd2, p2, c->s->path2);
+	ok1 = put_upath(c, dfd1, p1, c->s->path1) >= 0;
+	ok2 = put_upath(c, dfd2, p2, c->s->path2) >= 0;
 	if ((ev == LXE_RENAME || ev == LXE_RENAMEAT) && !failed(c)) {
 		/* the object is at its new name now */
 		emit_attr(c, ok2 ? c->s->path2 : NULL, 0);
@@ -561,9 +573,9 @@ static void h_symlink(struct lx_ctx *c)
 	begin(c, ev);
 	put_utext(c, c->a[0]);
 	if (at)
-		ok = put_upath(c, c->a[1], c->a[2], c->s->path1);
+		ok = put_upath(c, c->a[1], c->a[2], c->s->path1) >= 0;
 	else
-		ok = put_upath(c, AT_FDCWD, c->a[1], c->s->path1);
+		ok = put_upath(c, AT_FDCWD, c->a[1], c->s->path1) >= 0;
 	emit_attr(c, ok ? c->s->path1 : NULL, 0);	/* the link itself */
 }
 
@@ -578,9 +590,9 @@ static void h_mkdir(struct lx_ctx *c)
 	begin(c, ev);
 	lx_put_arg32(&c->r, 2, at ? c->a[2] : c->a[1], "mode");
 	if (at)
-		ok = put_upath(c, c->a[0], c->a[1], c->s->path1);
+		ok = put_upath(c, c->a[0], c->a[1], c->s->path1) >= 0;
 	else
-		ok = put_upath(c, AT_FDCWD, c->a[0], c->s->path1);
+		ok = put_upath(c, AT_FDCWD, c->a[0], c->s->path1) >= 0;
 	emit_attr(c, ok ? c->s->path1 : NULL, 0);
 }
 
@@ -596,7 +608,7 @@ static void h_chmod(struct lx_ctx *c)
 	switch (ev) {
 	case LXE_CHMOD:
 		lx_put_arg32(&c->r, 2, c->a[1], "new file mode");
-		ok = put_upath(c, AT_FDCWD, c->a[0], c->s->path1);
+		ok = put_upath(c, AT_FDCWD, c->a[0], c->s->path1) >= 0;
 		break;
 	case LXE_FCHMOD:
 		lx_put_arg32(&c->r, 2, c->a[1], "new file mode");
@@ -605,7 +617,7 @@ static void h_chmod(struct lx_ctx *c)
 		return;
 	default:
 		lx_put_arg32(&c->r, 3, c->a[2], "new file mode");
-		ok = put_upath(c, c->a[0], c->a[1], c->s->path1);
+		ok = put_upath(c, c->a[0], c->a[1], c->s->path1) >= 0;
 		break;
 	}
 	emit_attr(c, ok ? c->s->path1 : NULL, LOOKUP_FOLLOW);
@@ -631,11 +643,11 @@ static void h_chown(struct lx_ctx *c)
 		return;
 	}
 	if (ev == LXE_FCHOWNAT) {
-		ok = put_upath(c, c->a[0], c->a[1], c->s->path1);
+		ok = put_upath(c, c->a[0], c->a[1], c->s->path1) >= 0;
 		if (c->a[4] & AT_SYMLINK_NOFOLLOW)
 			lookup = 0;
 	} else {
-		ok = put_upath(c, AT_FDCWD, c->a[0], c->s->path1);
+		ok = put_upath(c, AT_FDCWD, c->a[0], c->s->path1) >= 0;
 		if (ev == LXE_LCHOWN)
 			lookup = 0;
 	}
@@ -665,15 +677,16 @@ static int cred_event(long nr)
 /* Keep the subject as it is before the credentials change. */
 static void enter_cred(struct lx_ctx *c)
 {
-	struct lx_termid tid;
+	struct lx_stash *st;
 	struct lx_rec r;
 
 	if (!lx_maybe_selected(cred_event(c->nr)))
 		return;
-	lx_rec_init(&r, c->s->args, LX_STASH_MAX + LX_REC_TAIL);
-	lx_proc_get_termid(current, &tid);
-	lx_put_subject(&r, current, &tid);
-	lx_stash_put(current, c->nr, r.buf, r.len);
+	st = lx_stash_open(current, c->nr, &r);
+	if (!st)
+		return;
+	lx_put_subject(&r, current);
+	lx_stash_close(st, &r);
 }
 
 static void h_cred(struct lx_ctx *c)
@@ -981,11 +994,18 @@ static const struct lx_sys enter_sys[LX_NR] = {
 };
 
 /*
- * The system calls whose probes have work to do: tested first, so that a
- * call nothing is selected for costs a bit test.
+ * The system calls whose probes have work to do, by 64-bit number.  The
+ * probes test enter_any and exit_any first: those bitmaps hold these bits
+ * and the 32-bit numbers of the calls they stand for (one test for both
+ * ABIs; the ABI is looked at after it), so that a call nothing is selected
+ * for costs a compare and a bit test, and no function call.
  */
 static DECLARE_BITMAP(exit_on, LX_NR);
 static DECLARE_BITMAP(enter_on, LX_NR);
+static struct {
+	DECLARE_BITMAP(enter_any, LX_NR);
+	DECLARE_BITMAP(exit_any, LX_NR);
+} lx_fast ____cacheline_aligned;
 
 static bool sys_live(const struct lx_sys *s, u32 live)
 {
@@ -999,17 +1019,6 @@ static bool sys_live(const struct lx_sys *s, u32 live)
 		if (READ_ONCE(lx_event_class[ev]) & live)
 			return true;
 	return false;
-}
-
-/* live: the classes that some task may have selected. */
-void lx_events_reselect(u32 live)
-{
-	int nr;
-
-	for (nr = 0; nr < LX_NR; nr++) {
-		assign_bit(nr, exit_on, sys_live(&exit_sys[nr], live));
-		assign_bit(nr, enter_on, sys_live(&enter_sys[nr], live));
-	}
 }
 
 #define I32_NR		0x0fff	/* the 64-bit number */
@@ -1093,7 +1102,7 @@ static u16 ia32_lookup(unsigned long nr, struct pt_regs *regs)
 }
 
 /* A 32-bit call's arguments as the 64-bit call's. */
-static void ia32_args(struct lx_ctx *c, struct pt_regs *regs, u16 m)
+static noinline void ia32_args(struct lx_ctx *c, struct pt_regs *regs, u16 m)
 {
 	u32 a[6];
 	int i, n;
@@ -1129,24 +1138,91 @@ static void ia32_args(struct lx_ctx *c, struct pt_regs *regs, u16 m)
 }
 #endif
 
+/* Publish a bitmap the probes read, a word at a time. */
+static void publish_bits(unsigned long *dst, const unsigned long *src)
+{
+	int i;
+
+	for (i = 0; i < BITS_TO_LONGS(LX_NR); i++)
+		WRITE_ONCE(dst[i], src[i]);
+}
+
+/* The 32-bit numbers of the calls whose 64-bit numbers are set in on. */
+static void add_ia32(unsigned long *any, const unsigned long *on)
+{
+#ifdef CONFIG_IA32_EMULATION
+	int nr, i;
+
+	for (nr = 0; nr < LX_NR32 && nr < LX_NR; nr++)
+		if ((ia32_map[nr] & I32_ON) &&
+		    test_bit(ia32_map[nr] & I32_NR, on))
+			__set_bit(nr, any);
+	for (i = 0; i < ARRAY_SIZE(socketcall_map); i++)
+		if (socketcall_map[i].nr &&
+		    test_bit(socketcall_map[i].nr & I32_NR, on))
+			__set_bit(__NR_ia32_socketcall, any);
+#endif
+}
+
+/* live: the classes that some task may have selected. */
+void lx_events_reselect(u32 live)
+{
+	DECLARE_BITMAP(on, LX_NR);
+	DECLARE_BITMAP(any, LX_NR);
+	int nr;
+
+	/* the exact maps first, then the probes' first test */
+	for (nr = 0; nr < LX_NR; nr++)
+		__assign_bit(nr, on, sys_live(&enter_sys[nr], live));
+	publish_bits(enter_on, on);
+	bitmap_copy(any, on, LX_NR);
+	add_ia32(any, on);
+	publish_bits(lx_fast.enter_any, any);
+
+	for (nr = 0; nr < LX_NR; nr++)
+		__assign_bit(nr, on, sys_live(&exit_sys[nr], live));
+	publish_bits(exit_on, on);
+	bitmap_copy(any, on, LX_NR);
+	/* a loginuid write sets the terminal of a process with an entry */
+	__set_bit(__NR_write, any);
+	__set_bit(__NR_write, on);
+	add_ia32(any, on);
+	publish_bits(lx_fast.exit_any, any);
+}
+
+/* Bit nr of a probe's bitmap (a plain load and shift, not bt). */
+static __always_inline bool fast_bit(const unsigned long *map,
+				     unsigned long nr)
+{
+	return (READ_ONCE(map[nr / BITS_PER_LONG]) >> (nr % BITS_PER_LONG)) & 1;
+}
+
+/*
+ * The context of a system call's handler: per CPU, like the scratch
+ * buffers (probes run with preemption disabled and do not nest), which
+ * spares clearing one on the stack per call.
+ */
+static DEFINE_PER_CPU(struct lx_ctx, lx_ctx_pcpu);
+
 /* m: the I32_* bits of a 32-bit call, else 0 */
 static void run(lx_handler h, struct pt_regs *regs, long nr, long ret, u16 m)
 {
-	struct lx_ctx c;
+	struct lx_ctx *c;
 
 	preempt_disable();
-	c.s = this_cpu_read(lx_scratch_ptr);
-	c.nr = nr;
-	c.ret = ret;
-	c.compat = m;
-	syscall_get_arguments(current, regs, c.a);
+	c = this_cpu_ptr(&lx_ctx_pcpu);
+	c->s = this_cpu_read(lx_scratch_ptr);
+	c->nr = nr;
+	c->ret = ret;
+	c->compat = m;
+	syscall_get_arguments(current, regs, c->a);
 	if (m)
-		ia32_args(&c, regs, m);
-	h(&c);
+		ia32_args(c, regs, m);
+	h(c);
 	preempt_enable();
 }
 
-void lx_sys_enter(struct pt_regs *regs, long id)
+static noinline void sys_enter_slow(struct pt_regs *regs, long id)
 {
 	u16 m = 0;
 
@@ -1156,16 +1232,14 @@ void lx_sys_enter(struct pt_regs *regs, long id)
 			return;
 		id = m & I32_NR;
 	}
-	if ((unsigned long)id >= LX_NR || !test_bit(id, enter_on))
-		return;
-	if (lx_is_reader(current))
+	if (!test_bit(id, enter_on) || lx_is_reader(current))
 		return;
 	run(enter_sys[id].h, regs, id, 0, m);
 }
 
-void lx_sys_exit(struct pt_regs *regs, long ret)
+static noinline void sys_exit_slow(struct pt_regs *regs, unsigned long nr,
+				   long ret)
 {
-	unsigned long nr = syscall_get_nr(current, regs);
 	u16 m = 0;
 
 	if (unlikely(in_compat_syscall())) {
@@ -1174,14 +1248,29 @@ void lx_sys_exit(struct pt_regs *regs, long ret)
 			return;
 		nr = m & I32_NR;
 	}
-	if (nr >= LX_NR)
-		return;
-	/* a loginuid write sets the terminal of a process with an entry */
 	if (!test_bit(nr, exit_on) && !(nr == __NR_write && lx_proc_any()))
 		return;
 	if (lx_is_reader(current))
 		return;
 	run(exit_sys[nr].h, regs, nr, ret, m);
+}
+
+/* The probes of sys_enter and sys_exit (with the tracepoints' prototypes). */
+void lx_probe_sys_enter(void *data, struct pt_regs *regs, long id)
+{
+	if (likely((unsigned long)id >= LX_NR ||
+		   !fast_bit(lx_fast.enter_any, id)))
+		return;
+	sys_enter_slow(regs, id);
+}
+
+void lx_probe_sys_exit(void *data, struct pt_regs *regs, long ret)
+{
+	unsigned long nr = syscall_get_nr(current, regs);
+
+	if (likely(nr >= LX_NR || !fast_bit(lx_fast.exit_any, nr)))
+		return;
+	sys_exit_slow(regs, nr, ret);
 }
 
 /* A successful exec: the new image's arguments are in its memory. */
@@ -1205,8 +1294,8 @@ void lx_sched_exec(struct task_struct *p, struct linux_binprm *bprm)
 	c.nr = nr;
 	c.ret = 0;
 	begin(&c, ev);
-	lx_canon(bprm->filename, c.s->path1, NULL, c.s->dpath);
-	lx_put_path(&c.r, c.s->path1);
+	len = lx_canon(bprm->filename, c.s->path1, c.s->tmp, c.s->dpath);
+	lx_put_path_len(&c.r, c.s->path1, len);
 	if (bprm->file)
 		lx_put_attr_file(&c.r, bprm->file);
 	if (mm && mm->arg_end > mm->arg_start) {

@@ -7,6 +7,7 @@
 
 #include <linux/types.h>
 #include <linux/sched.h>
+#include <linux/string.h>
 #include "lxbsm.h"
 
 struct socket;
@@ -118,14 +119,30 @@ u16 lx_socktype_to_bsm(int linux_type);
 int lx_event_by_bsm(u32 bsm);
 
 /* lxbsm_token.c: record building, big-endian */
-void lx_rec_init(struct lx_rec *r, u8 *buf, u32 cap);
+static inline void lx_rec_init(struct lx_rec *r, u8 *buf, u32 cap)
+{
+	r->buf = buf;
+	r->len = 0;
+	r->cap = cap;
+	r->overflow = false;
+}
+
 void lx_put_header(struct lx_rec *r, u16 event);
-void lx_put_subject(struct lx_rec *r, struct task_struct *t,
-		    const struct lx_termid *tid);
+void lx_put_subject(struct lx_rec *r, struct task_struct *t);
 void lx_put_process(struct lx_rec *r, struct task_struct *t);
 void lx_put_path(struct lx_rec *r, const char *path);
+void lx_put_path_len(struct lx_rec *r, const char *path, size_t len);
 void lx_put_text(struct lx_rec *r, const char *text);
-void lx_put_arg32(struct lx_rec *r, u8 n, u32 v, const char *text);
+void __lx_put_arg32(struct lx_rec *r, u8 n, u32 v, const char *text,
+		    size_t tl);
+
+/* arg32; inlined, so that the length of a literal text is a constant */
+static inline void lx_put_arg32(struct lx_rec *r, u8 n, u32 v,
+				const char *text)
+{
+	__lx_put_arg32(r, n, v, text, strlen(text));
+}
+
 void lx_put_attr_file(struct lx_rec *r, struct file *f);
 void lx_put_attr_inode(struct lx_rec *r, struct inode *ino);
 void lx_put_exit(struct lx_rec *r, u32 status, u32 ret);
@@ -139,36 +156,101 @@ u32 lx_rec_finish(struct lx_rec *r, long ret);
 long lx_strncpy_user(char *dst, const char __user *src, long size);
 int lx_user_path(int dfd, const char __user *upath, char *out, char *tmp,
 		 char *dtmp);
-struct file *lx_fd_path(int fd, char *buf, const char **path);
-void lx_canon(const char *in, char *out, char *tmp, char *dtmp);
+int lx_file_path(struct file *f, int fd, char *buf, const char **path);
+int lx_canon(const char *in, char *out, char *tmp, char *dtmp);
 
 /* lxbsm_proc.c: per-process state (terminal id, accepted peer) */
 int lx_proc_init(void);
 void lx_proc_exit(void);
 void lx_proc_fork(struct task_struct *parent, struct task_struct *child);
 void lx_proc_exit_task(struct task_struct *t);
-void lx_proc_get_termid(struct task_struct *t, struct lx_termid *tid);
+bool lx_proc_get_termid(struct task_struct *t, struct lx_termid *tid);
 void lx_proc_set_peer(struct task_struct *t, const struct lx_termid *peer);
 void lx_proc_login(struct task_struct *t);
 bool lx_proc_has(struct task_struct *t);
-bool lx_proc_any(void);
+extern atomic_t lx_nprocs;
+
+/* Has any process an entry?  (Usually none: then nothing to look up.) */
+static inline bool lx_proc_any(void)
+{
+	return atomic_read(&lx_nprocs) != 0;
+}
 
 /* lxbsm_proc.c: per-thread stash from sys_enter to sys_exit */
-bool lx_stash_take(struct task_struct *t, long nr, struct lx_rec *r);
-void lx_stash_put(struct task_struct *t, long nr, const u8 *data, u32 len);
-void lx_stash_drop(struct task_struct *t);
 #define LX_STASH_MAX	1024
+struct lx_stash;
+struct lx_stash *lx_stash_open(struct task_struct *t, long nr,
+			       struct lx_rec *r);
+void lx_stash_close(struct lx_stash *s, const struct lx_rec *r);
+bool lx_stash_take(struct task_struct *t, long nr, struct lx_rec *r);
+void lx_stash_drop(struct task_struct *t);
+
+/* lxbsm_proc.c: the paths that opens recorded, by fd */
+void lx_pcache_put(struct file *f, int fd, const char *path, u32 len);
+int lx_pcache_get(struct file *f, int fd, char *out);
 
 /* lxbsm_dev.c: the queue and /dev/lxbsm */
 int lx_dev_init(void);
 void lx_dev_exit(void);
 void lx_enqueue(const u8 *rec, u32 len);
-bool lx_is_reader(struct task_struct *t);
 extern unsigned long lx_bufsize;
+#define LX_MAX_READERS 8
+extern pid_t lx_readers[LX_MAX_READERS];
+extern int lx_nreaders;
 
-/* lxbsm_main.c: preselection */
-bool lx_selected(int ev, bool failed);
-bool lx_maybe_selected(int ev);
+/* Does t belong to a process that has /dev/lxbsm open? */
+static inline bool lx_is_reader(struct task_struct *t)
+{
+	/* the count before the entries it covers (lxbsm_dev.c) */
+	int i, n = smp_load_acquire(&lx_nreaders);
+
+	for (i = 0; i < n; i++)
+		if (READ_ONCE(lx_readers[i]) == t->tgid)
+			return true;
+	return false;
+}
+
+/*
+ * lxbsm_main.c: preselection.  The global masks are copied here from the
+ * configuration, so that without per-auid overrides (the usual case) a
+ * decision takes neither a call nor an RCU read section.
+ */
+struct lx_sel {
+	u32 success;
+	u32 failure;
+	bool per_auid;		/* some auid has an override: ask the config */
+};
+extern struct lx_sel lx_sel;
+bool lx_selected_auid(int ev, bool success, bool failure);
+
+/* Is event ev to be recorded for current on success, on failure, or either? */
+static inline bool lx_selected_on(int ev, bool success, bool failure)
+{
+	u32 cls = READ_ONCE(lx_event_class[ev]), mask = 0;
+
+	if (!cls)
+		return false;
+	if (unlikely(READ_ONCE(lx_sel.per_auid)))
+		return lx_selected_auid(ev, success, failure);
+	if (success)
+		mask |= READ_ONCE(lx_sel.success);
+	if (failure)
+		mask |= READ_ONCE(lx_sel.failure);
+	return cls & mask;
+}
+
+/* Is event ev, with this outcome, to be recorded for current? */
+static inline bool lx_selected(int ev, bool failed)
+{
+	return lx_selected_on(ev, !failed, failed);
+}
+
+/* Could event ev be recorded for current, whatever its outcome? */
+static inline bool lx_maybe_selected(int ev)
+{
+	return lx_selected_on(ev, true, true);
+}
+
 void lx_reselect(void);
 extern u32 lx_policy;
 int lx_set_mask(const struct lxbsm_mask *m);
@@ -177,8 +259,8 @@ int lx_set_auid_mask(const struct lxbsm_auid_mask *m);
 void lx_clear_auid_masks(void);
 
 /* lxbsm_events.c */
-void lx_sys_enter(struct pt_regs *regs, long id);
-void lx_sys_exit(struct pt_regs *regs, long ret);
+void lx_probe_sys_enter(void *data, struct pt_regs *regs, long id);
+void lx_probe_sys_exit(void *data, struct pt_regs *regs, long ret);
 void lx_sched_exec(struct task_struct *p, struct linux_binprm *bprm);
 void lx_sched_exit(struct task_struct *p);
 void lx_sched_fork(struct task_struct *parent, struct task_struct *child);

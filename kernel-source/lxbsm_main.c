@@ -63,15 +63,15 @@ static u32 mask_for(const struct lx_config *c, bool failed)
 	return mask;
 }
 
-/* Is event ev to be recorded for current on success, on failure, or either? */
-static bool selected_on(int ev, bool success, bool failure)
+struct lx_sel lx_sel;
+
+/* lx_selected_on() where some auid has an override. */
+bool lx_selected_auid(int ev, bool success, bool failure)
 {
 	const struct lx_config *c;
 	u32 cls = READ_ONCE(lx_event_class[ev]);
 	u32 mask = 0;
 
-	if (!cls)
-		return false;
 	rcu_read_lock();
 	c = rcu_dereference(lx_cfg);
 	if (success)
@@ -80,18 +80,6 @@ static bool selected_on(int ev, bool success, bool failure)
 		mask |= mask_for(c, true);
 	rcu_read_unlock();
 	return cls & mask;
-}
-
-/* Is event ev, with this outcome, to be recorded for current? */
-bool lx_selected(int ev, bool failed)
-{
-	return selected_on(ev, !failed, failed);
-}
-
-/* Could event ev be recorded for current, whatever its outcome? */
-bool lx_maybe_selected(int ev)
-{
-	return selected_on(ev, true, true);
 }
 
 /*
@@ -103,6 +91,10 @@ static void reselect_locked(const struct lx_config *c)
 {
 	u32 live = c->success | c->failure, i;
 
+	/* the probes' copy of the global masks */
+	WRITE_ONCE(lx_sel.success, c->success);
+	WRITE_ONCE(lx_sel.failure, c->failure);
+	WRITE_ONCE(lx_sel.per_auid, c->nauid != 0);
 	for (i = 0; i < c->nauid; i++)
 		live |= c->auid[i].always_success | c->auid[i].always_failure;
 	lx_events_reselect(live);
@@ -227,17 +219,10 @@ void lx_clear_auid_masks(void)
 	update_cfg(clear_auid_masks, NULL, NULL);
 }
 
-/* The probes: thin shims with the tracepoints' prototypes. */
-static void probe_sys_enter(void *data, struct pt_regs *regs, long id)
-{
-	lx_sys_enter(regs, id);
-}
-
-static void probe_sys_exit(void *data, struct pt_regs *regs, long ret)
-{
-	lx_sys_exit(regs, ret);
-}
-
+/*
+ * The probes: thin shims with the tracepoints' prototypes (sys_enter's and
+ * sys_exit's are in lxbsm_events.c, where their bit tests are).
+ */
 static void probe_fork(void *data, struct task_struct *parent,
 		       struct task_struct *child)
 {
@@ -261,8 +246,8 @@ static struct lx_tp {
 	struct tracepoint *tp;
 	bool registered;
 } lx_tps[] = {
-	{ .name = "sys_enter", .probe = probe_sys_enter },
-	{ .name = "sys_exit", .probe = probe_sys_exit },
+	{ .name = "sys_enter", .probe = lx_probe_sys_enter },
+	{ .name = "sys_exit", .probe = lx_probe_sys_exit },
 	{ .name = "sched_process_fork", .probe = probe_fork },
 	{ .name = "sched_process_exec", .probe = probe_exec },
 	{ .name = "sched_process_exit", .probe = probe_exit },

@@ -4,10 +4,11 @@
  * copying what they need from user space.
  *
  * Everything here runs in a tracepoint probe with preemption disabled, so
- * it never sleeps: user memory is read with copy_from_user_nofault() (a
- * page that is not present reads as a fault and the token is left out or
- * cut), files are found with fget()/fput(), and paths are built with
- * d_path() under the fs_struct spinlock rather than with path_get().
+ * it never sleeps: user memory is read with page faults disabled (a page
+ * that is not present reads as a fault and the token is left out or cut),
+ * files are found with fdget()/fdput(), and paths are taken from the path
+ * cache or built with d_path() (the working directory under the fs_struct
+ * spinlock rather than with path_get()).
  */
 #include <linux/kernel.h>
 #include <linux/version.h>
@@ -20,6 +21,8 @@
 #include <linux/cred.h>
 #include <linux/audit.h>
 #include <linux/timekeeping.h>
+#include <linux/jiffies.h>
+#include <linux/percpu.h>
 #include <linux/net.h>
 #include <linux/in.h>
 #include <linux/in6.h>
@@ -27,20 +30,13 @@
 #include <net/sock.h>
 #include <net/inet_sock.h>
 #include <net/ipv6.h>
+#include <asm/word-at-a-time.h>
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
 #include <linux/unaligned.h>
 #else
 #include <asm/unaligned.h>
 #endif
 #include "lxbsm_int.h"
-
-void lx_rec_init(struct lx_rec *r, u8 *buf, u32 cap)
-{
-	r->buf = buf;
-	r->len = 0;
-	r->cap = cap;
-	r->overflow = false;
-}
 
 /* Room for n more bytes, keeping the tail for return32 and trailer. */
 static bool room(struct lx_rec *r, u32 n)
@@ -69,12 +65,6 @@ static void put32(struct lx_rec *r, u32 v)
 	r->len += 4;
 }
 
-static void put64(struct lx_rec *r, u64 v)
-{
-	put_unaligned_be64(v, r->buf + r->len);
-	r->len += 8;
-}
-
 void lx_put_bytes(struct lx_rec *r, const void *p, u32 n)
 {
 	if (!room(r, n))
@@ -87,19 +77,49 @@ void lx_put_bytes(struct lx_rec *r, const void *p, u32 n)
  * header32: id, size (set by lx_rec_finish), version, event, modifier, time.
  * The time is the tick's, as Linux audit stamps its records: reading the
  * clock source per record costs much where it is slow (HPET, emulation).
+ * It starts a record: the buffer always has room for it.  (Here and below
+ * fixed-size tokens are written at offsets from one pointer: a byte store
+ * through r->buf may alias r->len, which the put*() helpers reload.)
  */
-void lx_put_header(struct lx_rec *r, u16 event)
+struct lx_stamp {
+	unsigned long tick;	/* jiffies when taken */
+	__be32 sec;
+	__be32 msec;
+};
+
+/*
+ * The tick's time, as a header carries it, kept per CPU until jiffies
+ * moves on (the tick that advances jiffies also advances the coarse
+ * clock: at worst a stamp is one tick late).  Preemption is disabled.
+ */
+static DEFINE_PER_CPU(struct lx_stamp, lx_stamp);
+
+static noinline void new_stamp(struct lx_stamp *st, unsigned long now)
 {
 	struct timespec64 ts;
 
 	ktime_get_coarse_real_ts64(&ts);
-	put8(r, AUT_HEADER32);
-	put32(r, 0);
-	put8(r, AUDIT_HEADER_VERSION_OPENBSM);
-	put16(r, event);
-	put16(r, 0);
-	put32(r, (u32)ts.tv_sec);
-	put32(r, ts.tv_nsec / NSEC_PER_MSEC);
+	st->tick = now;
+	st->sec = cpu_to_be32((u32)ts.tv_sec);
+	st->msec = cpu_to_be32(ts.tv_nsec / NSEC_PER_MSEC);
+}
+
+void lx_put_header(struct lx_rec *r, u16 event)
+{
+	struct lx_stamp *st = this_cpu_ptr(&lx_stamp);
+	unsigned long now = READ_ONCE(jiffies);
+	u8 *p = r->buf + r->len;
+
+	if (unlikely(st->tick != now || !st->sec))
+		new_stamp(st, now);
+	p[0] = AUT_HEADER32;
+	put_unaligned_be32(0, p + 1);
+	p[5] = AUDIT_HEADER_VERSION_OPENBSM;
+	put_unaligned_be16(event, p + 6);
+	put_unaligned_be16(0, p + 8);
+	put_unaligned(st->sec, (__be32 *)(p + 10));
+	put_unaligned(st->msec, (__be32 *)(p + 14));
+	r->len += 18;
 }
 
 /*
@@ -117,104 +137,139 @@ static u32 gid32(kgid_t g)
 	return __kgid_val(g);
 }
 
-static void put_cred_ids(struct lx_rec *r, const struct cred *c)
+/* port, type, address of t's terminal id at p; returns their length */
+static noinline u32 put_termid(u8 *p, struct task_struct *t)
 {
-	put32(r, uid32(c->euid));
-	put32(r, gid32(c->egid));
-	put32(r, uid32(c->uid));
-	put32(r, gid32(c->gid));
+	struct lx_termid term;
+	u32 alen;
+
+	if (!lx_proc_get_termid(t, &term)) {
+		memset(p, 0, 12);
+		p[7] = AU_IPV4;
+		return 12;
+	}
+	alen = term.type == AU_IPV6 ? 16 : 4;
+	put_unaligned_be32(term.port, p);
+	put_unaligned_be32(alen, p + 4);
+	memcpy(p + 8, term.addr, alen);
+	return 8 + alen;
 }
 
+/* subject32_ex or process32_ex of t, whose credentials are c */
 static void put_ids(struct lx_rec *r, u8 id, struct task_struct *t,
-		    const struct lx_termid *tid)
+		    const struct cred *c)
 {
-	u32 alen = tid->type == AU_IPV6 ? 16 : 4;
+	u8 *p;
+	u32 n;
 
-	if (!room(r, 1 + 4 * 9 + alen))
+	if (!room(r, 1 + 4 * 9 + 16))
 		return;
-	put8(r, id);
-	put32(r, uid32(audit_get_loginuid(t)));
-	if (t == current) {
-		put_cred_ids(r, current_cred());
+	p = r->buf + r->len;
+	p[0] = id;
+	put_unaligned_be32(uid32(audit_get_loginuid(t)), p + 1);
+	put_unaligned_be32(uid32(c->euid), p + 5);
+	put_unaligned_be32(gid32(c->egid), p + 9);
+	put_unaligned_be32(uid32(c->uid), p + 13);
+	put_unaligned_be32(gid32(c->gid), p + 17);
+	put_unaligned_be32(task_tgid_nr(t), p + 21);
+	put_unaligned_be32(audit_get_sessionid(t), p + 25);
+	/* most processes have no terminal id: port 0, IPv4, 0.0.0.0 */
+	if (likely(!lx_proc_any())) {
+		put_unaligned_be64(AU_IPV4, p + 29);
+		put_unaligned_be32(0, p + 37);
+		n = 12;
 	} else {
-		rcu_read_lock();
-		put_cred_ids(r, __task_cred(t));
-		rcu_read_unlock();
+		n = put_termid(p + 29, t);
 	}
-	put32(r, task_tgid_nr(t));
-	put32(r, audit_get_sessionid(t));
-	put32(r, tid->port);
-	put32(r, alen);
-	memcpy(r->buf + r->len, tid->addr, alen);
-	r->len += alen;
+	r->len += 29 + n;
 }
 
 /* subject32_ex: auid, euid, egid, ruid, rgid, pid, sid, port, type, addr */
-void lx_put_subject(struct lx_rec *r, struct task_struct *t,
-		    const struct lx_termid *tid)
+void lx_put_subject(struct lx_rec *r, struct task_struct *t)
 {
-	put_ids(r, AUT_SUBJECT32_EX, t, tid);
+	if (t == current) {
+		put_ids(r, AUT_SUBJECT32_EX, t, current_cred());
+	} else {
+		rcu_read_lock();
+		put_ids(r, AUT_SUBJECT32_EX, t, __task_cred(t));
+		rcu_read_unlock();
+	}
 }
 
 /* process32_ex: the same fields, for the target of kill or ptrace */
 void lx_put_process(struct lx_rec *r, struct task_struct *t)
 {
-	struct lx_termid tid;
-
-	lx_proc_get_termid(t, &tid);
-	put_ids(r, AUT_PROCESS32_EX, t, &tid);
+	rcu_read_lock();
+	put_ids(r, AUT_PROCESS32_EX, t, __task_cred(t));
+	rcu_read_unlock();
 }
 
-static void put_string_token(struct lx_rec *r, u8 id, const char *s)
+/* A string token of s, n bytes long (cut at LX_STR_MAX - 1). */
+static void put_string_token(struct lx_rec *r, u8 id, const char *s, size_t n)
 {
-	size_t n = strnlen(s, LX_STR_MAX - 1);
+	u8 *p;
 
+	if (n > LX_STR_MAX - 1)
+		n = LX_STR_MAX - 1;
 	if (!room(r, 3 + n + 1))
 		return;
-	put8(r, id);
-	put16(r, n + 1);
-	memcpy(r->buf + r->len, s, n);
-	r->len += n;
-	put8(r, 0);
+	p = r->buf + r->len;
+	p[0] = id;
+	put_unaligned_be16(n + 1, p + 1);
+	memcpy(p + 3, s, n);
+	p[3 + n] = '\0';
+	r->len += 3 + n + 1;
 }
 
 void lx_put_path(struct lx_rec *r, const char *path)
 {
-	put_string_token(r, AUT_PATH, path);
+	put_string_token(r, AUT_PATH, path, strnlen(path, LX_STR_MAX - 1));
+}
+
+/* A path whose length is known. */
+void lx_put_path_len(struct lx_rec *r, const char *path, size_t len)
+{
+	put_string_token(r, AUT_PATH, path, len);
 }
 
 void lx_put_text(struct lx_rec *r, const char *text)
 {
-	put_string_token(r, AUT_TEXT, text);
+	put_string_token(r, AUT_TEXT, text, strnlen(text, LX_STR_MAX - 1));
 }
 
-/* arg32: number, value, text */
-void lx_put_arg32(struct lx_rec *r, u8 n, u32 v, const char *text)
+/* arg32: number, value, text (tl bytes; lx_put_arg32() counts them) */
+void __lx_put_arg32(struct lx_rec *r, u8 n, u32 v, const char *text,
+		    size_t tl)
 {
-	size_t tl = strlen(text);
+	u8 *p;
 
 	if (!room(r, 1 + 1 + 4 + 2 + tl + 1))
 		return;
-	put8(r, AUT_ARG32);
-	put8(r, n);
-	put32(r, v);
-	put16(r, tl + 1);
-	memcpy(r->buf + r->len, text, tl + 1);
-	r->len += tl + 1;
+	p = r->buf + r->len;
+	p[0] = AUT_ARG32;
+	p[1] = n;
+	put_unaligned_be32(v, p + 2);
+	put_unaligned_be16(tl + 1, p + 6);
+	memcpy(p + 8, text, tl + 1);
+	r->len += 8 + tl + 1;
 }
 
 /* attr32: mode, uid, gid, fsid, node id (u64), device */
 void lx_put_attr_inode(struct lx_rec *r, struct inode *ino)
 {
+	u8 *p;
+
 	if (!room(r, LX_ATTR_LEN))
 		return;
-	put8(r, AUT_ATTR32);
-	put32(r, ino->i_mode);
-	put32(r, uid32(ino->i_uid));
-	put32(r, gid32(ino->i_gid));
-	put32(r, ino->i_sb->s_dev);
-	put64(r, ino->i_ino);
-	put32(r, ino->i_rdev);
+	p = r->buf + r->len;
+	p[0] = AUT_ATTR32;
+	put_unaligned_be32(ino->i_mode, p + 1);
+	put_unaligned_be32(uid32(ino->i_uid), p + 5);
+	put_unaligned_be32(gid32(ino->i_gid), p + 9);
+	put_unaligned_be32(ino->i_sb->s_dev, p + 13);
+	put_unaligned_be64(ino->i_ino, p + 17);
+	put_unaligned_be32(ino->i_rdev, p + 25);
+	r->len += LX_ATTR_LEN;
 }
 
 void lx_put_attr_file(struct lx_rec *r, struct file *f)
@@ -421,67 +476,107 @@ void lx_put_socket_ex(struct lx_rec *r, struct socket *sock)
  */
 u32 lx_rec_finish(struct lx_rec *r, long ret)
 {
+	u8 *p = r->buf + r->len;
+	u32 len = r->len + 6 + 7;	/* return32, trailer */
+
+	p[0] = AUT_RETURN32;
 	if (ret < 0) {
-		put8(r, AUT_RETURN32);
-		put8(r, lx_errno_to_bsm(-ret));
-		put32(r, (u32)-1);
+		p[1] = lx_errno_to_bsm(-ret);
+		put_unaligned_be32((u32)-1, p + 2);
 	} else {
-		put8(r, AUT_RETURN32);
-		put8(r, 0);
-		put32(r, (u32)ret);
+		p[1] = 0;
+		put_unaligned_be32((u32)ret, p + 2);
 	}
-	put8(r, AUT_TRAILER);
-	put16(r, AUT_TRAILER_MAGIC);
-	put32(r, r->len + 4);
-	put_unaligned_be32(r->len, r->buf + 1);
-	return r->len;
+	p[6] = AUT_TRAILER;
+	put_unaligned_be16(AUT_TRAILER_MAGIC, p + 7);
+	put_unaligned_be32(len, p + 9);
+	put_unaligned_be32(len, r->buf + 1);
+	r->len = len;
+	return len;
 }
 
+/* The offset of the first NUL in the n bytes at p (n a multiple of 8), or n. */
+static long find_nul(const char *p, long n)
+{
+	const struct word_at_a_time k = WORD_AT_A_TIME_CONSTANTS;
+	unsigned long v, data;
+	long i;
+
+	for (i = 0; i < n; i += sizeof(long)) {
+		v = get_unaligned((const unsigned long *)(p + i));
+		if (has_zero(v, &data, &k)) {
+			data = prep_zero_mask(v, data, &k);
+			data = create_zero_mask(data);
+			return i + find_zero(data);
+		}
+	}
+	return n;
+}
+
+#define LX_UCHUNK 64
+
 /*
- * strncpy_from_user_nofault() is not exported to modules.  It is
- * strncpy_from_user() with page faults disabled (a page that is not
- * resident fails rather than sleeps): do the same.  That gives all or
- * nothing; when it fails, read what is readable in small pieces that never
- * cross a page with copy_from_user_nofault() and stop at the NUL.  Returns
- * the length (dst is NUL-terminated, cut at size - 1) or -EFAULT.
+ * A string from user memory, without sleeping (strncpy_from_user_nofault()
+ * is not exported to modules).  Most strings are short: they are read in
+ * chunks of LX_UCHUNK bytes that do not cross a page, with page faults
+ * disabled (a page that is not resident fails rather than sleeps) and a
+ * constant size, which spares the hardened-usercopy check of the
+ * destination that a variable size costs on every call.  A page end or a
+ * fault leaves the rest to small copy_from_user_nofault() pieces that keep
+ * what is readable.  Returns the length (dst is NUL-terminated, cut at
+ * size - 1) or -EFAULT.
  */
 long lx_strncpy_user(char *dst, const char __user *src, long size)
 {
-	long done = 0;
+	unsigned long addr = (unsigned long)src;
+	long done = 0, n;
 
 	if (!src || size <= 0)
 		return -EFAULT;
 	pagefault_disable();
-	done = strncpy_from_user(dst, src, size);
+	while (done + LX_UCHUNK < size &&
+	       offset_in_page(addr + done) <= PAGE_SIZE - LX_UCHUNK &&
+	       access_ok(src + done, LX_UCHUNK) &&
+	       !__copy_from_user_inatomic(dst + done, src + done, LX_UCHUNK)) {
+		n = find_nul(dst + done, LX_UCHUNK);
+		if (n < LX_UCHUNK) {
+			pagefault_enable();
+			return done + n;
+		}
+		done += LX_UCHUNK;
+	}
 	pagefault_enable();
-	if (done >= 0 && done < size)
-		return done;
-	done = 0;
 	while (done < size - 1) {
-		unsigned long addr = (unsigned long)src + done;
-		long chunk = PAGE_SIZE - (addr & ~PAGE_MASK);
 		char *nul;
 
-		/* most strings are short: read a little at a time */
-		if (chunk > 128)
-			chunk = 128;
-		if (chunk > size - 1 - done)
-			chunk = size - 1 - done;
-		if (copy_from_user_nofault(dst + done, src + done, chunk)) {
+		addr = (unsigned long)src + done;
+		n = PAGE_SIZE - offset_in_page(addr);
+		if (n > 128)
+			n = 128;
+		if (n > size - 1 - done)
+			n = size - 1 - done;
+		if (copy_from_user_nofault(dst + done, src + done, n)) {
 			if (!done)
 				return -EFAULT;
 			break;	/* keep what was readable */
 		}
-		nul = memchr(dst + done, '\0', chunk);
+		nul = memchr(dst + done, '\0', n);
 		if (nul)
 			return nul - dst;
-		done += chunk;
+		done += n;
 	}
 	dst[done] = '\0';
 	return done;
 }
 
-static char *fs_pwd_path(char *dtmp)
+/* The length of a d_path() result p built in buf[LX_STR_MAX]. */
+static int dpath_len(const char *buf, const char *p)
+{
+	return buf + LX_STR_MAX - 1 - p;
+}
+
+/* The working directory, built in dtmp; *len its length. */
+static char *fs_pwd_path(char *dtmp, int *len)
 {
 	struct fs_struct *fs = current->fs;
 	char *p;
@@ -491,84 +586,121 @@ static char *fs_pwd_path(char *dtmp)
 	spin_lock(&fs->lock);
 	p = d_path(&fs->pwd, dtmp, LX_STR_MAX);
 	spin_unlock(&fs->lock);
+	if (!IS_ERR(p))
+		*len = dpath_len(dtmp, p);
 	return p;
 }
 
-/* dir + "/" + name into out (cut to LX_STR_MAX) */
-static void join(char *out, const char *dir, const char *name)
+/* dir + "/" + name into out (cut to LX_STR_MAX - 1); returns the length. */
+static int join(char *out, const char *dir, int dlen, const char *name,
+		int nlen)
 {
-	if (strcmp(dir, "/") == 0)
-		snprintf(out, LX_STR_MAX, "/%s", name);
-	else
-		snprintf(out, LX_STR_MAX, "%s/%s", dir, name);
+	int n;
+
+	if (dlen == 1 && dir[0] == '/')
+		dlen = 0;
+	n = min(dlen, LX_STR_MAX - 1);
+	memmove(out, dir, n);
+	if (n < LX_STR_MAX - 1)
+		out[n++] = '/';
+	nlen = min(nlen, LX_STR_MAX - 1 - n);
+	memmove(out + n, name, nlen);
+	n += nlen;
+	out[n] = '\0';
+	return n;
 }
 
 /*
- * Canonical-enough absolute form of in: a relative path is joined to the
- * working directory (no "." or ".." folding, no symlink resolution).
+ * Canonical-enough absolute form of in (len bytes): a relative path is
+ * joined to the working directory (no "." or ".." folding, no symlink
+ * resolution).  in may be out.  Returns the length.
  */
-void lx_canon(const char *in, char *out, char *tmp, char *dtmp)
+static int canon(char *in, int len, char *out, char *tmp, char *dtmp)
 {
 	char *d;
+	int dlen;
 
-	if (in[0] == '/') {
-		strscpy(out, in, LX_STR_MAX);
-		return;
+	if (in[0] != '/') {
+		d = fs_pwd_path(dtmp, &dlen);
+		if (!IS_ERR(d)) {
+			if (in == out) {
+				memcpy(tmp, in, len + 1);
+				in = tmp;
+			}
+			return join(out, d, dlen, in, len);
+		}
 	}
-	d = fs_pwd_path(dtmp);
-	if (IS_ERR(d)) {
-		strscpy(out, in, LX_STR_MAX);
-		return;
-	}
-	join(out, d, in);
+	len = min(len, LX_STR_MAX - 1);
+	if (in != out)
+		memmove(out, in, len);
+	out[len] = '\0';
+	return len;
+}
+
+/* The same for a kernel string; tmp, dtmp: LX_STR_MAX bytes each. */
+int lx_canon(const char *in, char *out, char *tmp, char *dtmp)
+{
+	int len = strnlen(in, LX_STR_MAX - 1);
+
+	memcpy(tmp, in, len);
+	tmp[len] = '\0';
+	return canon(tmp, len, out, NULL, dtmp);
 }
 
 /*
  * The path a *at() call named: upath relative to dfd (or the working
- * directory).  Returns 0 and fills out, or a negative errno.
+ * directory), into out.  Returns its length, or a negative errno.
  */
 int lx_user_path(int dfd, const char __user *upath, char *out, char *tmp,
 		 char *dtmp)
 {
-	struct file *f;
+	struct fd f;
+	long n;
 	char *d;
 
-	if (lx_strncpy_user(tmp, upath, LX_STR_MAX) < 0)
+	/* the usual case, an absolute path, is copied once, into out */
+	n = lx_strncpy_user(out, upath, LX_STR_MAX);
+	if (n < 0)
 		return -EFAULT;
-	if (tmp[0] == '/' || dfd == AT_FDCWD) {
-		lx_canon(tmp, out, NULL, dtmp);
-		return 0;
+	if (out[0] == '/')
+		return n;
+	if (dfd == AT_FDCWD)
+		return canon(out, n, out, tmp, dtmp);
+	f = fdget(dfd);
+	if (!f.file)
+		return n;
+	d = d_path(&f.file->f_path, dtmp, LX_STR_MAX);
+	if (IS_ERR(d)) {
+		/* keep the name as given */
+	} else if (n) {
+		memcpy(tmp, out, n + 1);
+		n = join(out, d, dpath_len(dtmp, d), tmp, n);
+	} else {
+		/* an empty name (AT_EMPTY_PATH) is the directory itself */
+		n = dpath_len(dtmp, d);
+		memcpy(out, d, n + 1);
 	}
-	f = fget(dfd);
-	if (!f) {
-		strscpy(out, tmp, LX_STR_MAX);
-		return 0;
-	}
-	d = d_path(&f->f_path, dtmp, LX_STR_MAX);
-	if (IS_ERR(d))
-		strscpy(out, tmp, LX_STR_MAX);
-	else if (tmp[0] == '\0')
-		strscpy(out, d, LX_STR_MAX);
-	else
-		join(out, d, tmp);
-	fput(f);
-	return 0;
+	fdput(f);
+	return n;
 }
 
 /*
- * The file of an open fd (a reference the caller drops with fput()), or
- * NULL; *path is its path, built at the end of buf, or NULL.
+ * The path of the open file f at fd, in buf[LX_STR_MAX]: the one its open
+ * recorded, if the path cache has it (lxbsm_proc.c), else d_path().  Sets
+ * *path and returns the length, or returns a negative errno.
  */
-struct file *lx_fd_path(int fd, char *buf, const char **path)
+int lx_file_path(struct file *f, int fd, char *buf, const char **path)
 {
-	struct file *f = fget(fd);
+	int n = lx_pcache_get(f, fd, buf);
 	char *d;
 
-	*path = NULL;
-	if (!f)
-		return NULL;
+	if (n >= 0) {
+		*path = buf;
+		return n;
+	}
 	d = d_path(&f->f_path, buf, LX_STR_MAX);
-	if (!IS_ERR(d))
-		*path = d;
-	return f;
+	if (IS_ERR(d))
+		return PTR_ERR(d);
+	*path = d;
+	return dpath_len(buf, d);
 }

@@ -176,6 +176,12 @@ run_checks() {
 	has "failed open: ENOENT" AUE_OPEN_R 'path,/nonexistent/file' \
 		'return,failure : No such file or directory'
 	has "close: fd, path and attr" AUE_CLOSE 'path,/tmp/lxdir/created.txt,attribute,100600'
+	# the path cache (kept at open, for the fd's close) is only believed
+	# for the file it was made for: not after dup2() over the fd
+	reduced "-m AUE_CLOSE -o file=dup-a.txt: close(a) and close(b) after dup2(a, b)" 2 \
+		-m AUE_CLOSE -o 'file=^/tmp/lxdir/dup-a\.txt$' "$out/trails-functional"
+	reduced "-m AUE_CLOSE -o file=dup-b.txt: none, dup2() replaced the file at b" 0 \
+		-m AUE_CLOSE -o 'file=^/tmp/lxdir/dup-b\.txt$' "$out/trails-functional"
 	has "mkdir: mode and path" AUE_MKDIR 'argument,2,0x1ed,mode,path,/tmp/lxdir,'
 	has "chmod: mode and path" AUE_CHMOD 'argument,2,0x1a0,new file mode,path,/tmp/lxdir/created.txt'
 	has "chown: uid, gid and path" AUE_CHOWN 'argument,2,0x3e8,new file uid,argument,3,0x3e8,new file gid,path,/tmp/lxdir/created.txt'

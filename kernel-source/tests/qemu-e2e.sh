@@ -20,6 +20,8 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 KSRC=$(dirname "$HERE")
 ROOT=$(dirname "$KSRC")
 WORK=${LXBSM_E2E_WORK:-$(mktemp -d /tmp/lxbsm-e2e.XXXXXX)}
+# cargo's output directory (CARGO_TARGET_DIR, as cargo itself takes it)
+TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
 mkdir -p "$WORK"
 PASSED=0
 FAILED=0
@@ -84,8 +86,8 @@ gcc -static -O2 -Wall -Werror -o "$INITRD_ROOT/lxbsm/lxbsmcat" "$KSRC/tools/lxbs
 # (the loader included) at the paths it asks for them.
 (cd "$ROOT" && cargo build -q --release -p bsm-writer --bin lxbsmd) ||
 	die "lxbsmd build failed"
-cp "$ROOT/target/release/lxbsmd" "$INITRD_ROOT/lxbsm/lxbsmd"
-for lib in $(ldd "$ROOT/target/release/lxbsmd" | grep -o '/[^ ]*'); do
+cp "$TARGET/release/lxbsmd" "$INITRD_ROOT/lxbsm/lxbsmd"
+for lib in $(ldd "$TARGET/release/lxbsmd" | grep -o '/[^ ]*'); do
 	mkdir -p "$INITRD_ROOT$(dirname "$lib")"
 	cp -L "$lib" "$INITRD_ROOT$lib"
 done
@@ -142,8 +144,8 @@ tar -xf "$WORK/disk.img" -C "$WORK/out"
 
 # --- 4. check ------------------------------------------------------------------
 (cd "$ROOT" && cargo build -q --release -p bsm-reader --bin praudit --bin auditreduce)
-PRAUDIT="$ROOT/target/release/praudit"
-AUDITREDUCE="$ROOT/target/release/auditreduce"
+PRAUDIT="$TARGET/release/praudit"
+AUDITREDUCE="$TARGET/release/auditreduce"
 . "$HERE/e2e-checks.sh"
 run_checks "$WORK/out" "$WORK/console.log"
 

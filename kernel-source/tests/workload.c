@@ -197,7 +197,7 @@ static void functional(const char *dir)
 	char *bad_argv[] = { "/nonexistent/prog", "x", NULL };
 	struct open_how how = { .flags = O_RDONLY };
 	pid_t pid;
-	int fd;
+	int fd, fd2;
 
 	/* exec: a successful one and a failing one */
 	do_exec(exec_argv);
@@ -235,6 +235,21 @@ static void functional(const char *dir)
 	fd = syscall(SYS_openat2, AT_FDCWD, p, &how, sizeof(how));
 	check(fd >= 0, "openat2 r");
 	close(fd);
+	/*
+	 * close() of an fd that dup2() put another file at: the record names
+	 * the file closed (dup-a), not the one opened as that fd (dup-b)
+	 */
+	snprintf(q, sizeof(q), "%s/dup-a.txt", d);
+	fd = open(q, O_RDWR | O_CREAT, 0600);
+	snprintf(q, sizeof(q), "%s/dup-b.txt", d);
+	fd2 = open(q, O_RDWR | O_CREAT, 0600);
+	check(fd >= 0 && fd2 >= 0, "open dup-a, dup-b");
+	check(dup2(fd, fd2) == fd2, "dup2");
+	close(fd2);
+	close(fd);
+	check(unlink(q) == 0, "unlink dup-b");
+	snprintf(q, sizeof(q), "%s/dup-a.txt", d);
+	check(unlink(q) == 0, "unlink dup-a");
 	check(chdir(d) == 0, "chdir");
 	fd = syscall(SYS_openat, AT_FDCWD, "relative.txt",
 		     O_RDWR | O_CREAT, 0644);
