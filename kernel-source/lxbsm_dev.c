@@ -464,8 +464,7 @@ static long lx_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case LXBSM_IOC_CLEAR_AUID_MASKS:
 		if (!capable(CAP_AUDIT_CONTROL))
 			return -EPERM;
-		lx_clear_auid_masks();
-		return 0;
+		return lx_clear_auid_masks();
 	case LXBSM_IOC_GET_POLICY:
 		p = READ_ONCE(lx_policy);
 		return put_user(p, (u32 __user *)up);
@@ -499,8 +498,7 @@ static long lx_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		for (; ev < LXE_COUNT; ev++)
 			if (lx_events[ev].bsm == ec.event)
 				WRITE_ONCE(lx_event_class[ev], ec.classes);
-		lx_reselect();
-		return 0;
+		return lx_reselect();
 	}
 	return -ENOTTY;
 }

@@ -1007,18 +1007,23 @@ static struct {
 	DECLARE_BITMAP(exit_any, LX_NR);
 } lx_fast ____cacheline_aligned;
 
-static bool sys_live(const struct lx_sys *s, u32 live)
+/* Can some event of s be selected with the classes of live? */
+static bool sys_selectable(const struct lx_sys *s, u32 live)
 {
 	int ev;
 
 	if (!s->h)
 		return false;
-	if (s->always)
-		return true;
 	for (ev = s->ev; ev < s->ev + s->nev; ev++)
 		if (READ_ONCE(lx_event_class[ev]) & live)
 			return true;
 	return false;
+}
+
+/* Has s's handler work to do (a record, or the terminal id's upkeep)? */
+static bool sys_live(const struct lx_sys *s, u32 live)
+{
+	return s->h && (s->always || sys_selectable(s, live));
 }
 
 #define I32_NR		0x0fff	/* the 64-bit number */
@@ -1164,12 +1169,27 @@ static void add_ia32(unsigned long *any, const unsigned long *on)
 #endif
 }
 
-/* live: the classes that some task may have selected. */
-void lx_events_reselect(u32 live)
+/*
+ * live: the classes that some task may have selected.  Returns the
+ * tracepoints that some selectable event needs (LX_NEED_*): sys_exit while
+ * a system call's record can be selected, sys_enter while one of those
+ * that keep something at entry (close, set*id, execveat) can.  What the
+ * probes do whatever is selected (accept's peer, the loginuid write: the
+ * terminal ids) does not keep them attached: see lx_sys_attach().
+ */
+u32 lx_events_reselect(u32 live)
 {
 	DECLARE_BITMAP(on, LX_NR);
 	DECLARE_BITMAP(any, LX_NR);
+	u32 need = 0;
 	int nr;
+
+	for (nr = 0; nr < LX_NR; nr++) {
+		if (sys_selectable(&enter_sys[nr], live))
+			need |= LX_NEED_ENTER;
+		if (sys_selectable(&exit_sys[nr], live))
+			need |= LX_NEED_EXIT;
+	}
 
 	/* the exact maps first, then the probes' first test */
 	for (nr = 0; nr < LX_NR; nr++)
@@ -1188,6 +1208,7 @@ void lx_events_reselect(u32 live)
 	__set_bit(__NR_write, on);
 	add_ia32(any, on);
 	publish_bits(lx_fast.exit_any, any);
+	return need;
 }
 
 /* Bit nr of a probe's bitmap (a plain load and shift, not bt). */

@@ -167,6 +167,7 @@ void lx_proc_exit_task(struct task_struct *t);
 bool lx_proc_get_termid(struct task_struct *t, struct lx_termid *tid);
 void lx_proc_set_peer(struct task_struct *t, const struct lx_termid *peer);
 void lx_proc_login(struct task_struct *t);
+void lx_proc_forget_peers(void);
 bool lx_proc_has(struct task_struct *t);
 extern atomic_t lx_nprocs;
 
@@ -184,6 +185,7 @@ struct lx_stash *lx_stash_open(struct task_struct *t, long nr,
 void lx_stash_close(struct lx_stash *s, const struct lx_rec *r);
 bool lx_stash_take(struct task_struct *t, long nr, struct lx_rec *r);
 void lx_stash_drop(struct task_struct *t);
+void lx_stash_clear(void);
 
 /* lxbsm_proc.c: the paths that opens recorded, by fd */
 void lx_pcache_put(struct file *f, int fd, const char *path, u32 len);
@@ -251,12 +253,12 @@ static inline bool lx_maybe_selected(int ev)
 	return lx_selected_on(ev, true, true);
 }
 
-void lx_reselect(void);
+int lx_reselect(void);
 extern u32 lx_policy;
 int lx_set_mask(const struct lxbsm_mask *m);
 void lx_get_mask(struct lxbsm_mask *m);
 int lx_set_auid_mask(const struct lxbsm_auid_mask *m);
-void lx_clear_auid_masks(void);
+int lx_clear_auid_masks(void);
 
 /* lxbsm_events.c */
 void lx_probe_sys_enter(void *data, struct pt_regs *regs, long id);
@@ -264,7 +266,9 @@ void lx_probe_sys_exit(void *data, struct pt_regs *regs, long ret);
 void lx_sched_exec(struct task_struct *p, struct linux_binprm *bprm);
 void lx_sched_exit(struct task_struct *p);
 void lx_sched_fork(struct task_struct *parent, struct task_struct *child);
-void lx_events_reselect(u32 live);
+#define LX_NEED_ENTER	0x1u	/* sys_enter must be attached */
+#define LX_NEED_EXIT	0x2u	/* sys_exit must be attached */
+u32 lx_events_reselect(u32 live);
 int lx_events_init(void);
 void lx_events_drain(void);
 void lx_events_exit(void);

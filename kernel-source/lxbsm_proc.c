@@ -157,6 +157,25 @@ void lx_proc_login(struct task_struct *t)
 	spin_unlock(&lx_proc_lock);
 }
 
+/*
+ * sys_exit was detached: accepts and loginuid writes go unseen from now
+ * on, so a peer kept from before would be taken for the terminal of a
+ * later session (the accepting process's next connection, or a child
+ * forked for it): forget them all.  Sessions keep the terminal ids they
+ * have.  Called after tracepoint_synchronize_unregister() (no sys_exit
+ * probe runs), in process context.
+ */
+void lx_proc_forget_peers(void)
+{
+	struct lx_proc *p;
+	int bkt;
+
+	spin_lock(&lx_proc_lock);
+	hash_for_each(lx_procs, bkt, p, node)
+		p->has_peer = false;
+	spin_unlock(&lx_proc_lock);
+}
+
 int lx_proc_init(void)
 {
 	hash_init(lx_procs);
@@ -224,6 +243,24 @@ void lx_stash_drop(struct task_struct *t)
 	while ((s = stash_find(t)))
 		/* the slot's last use before another thread's claim */
 		smp_store_release(&s->task, NULL);
+}
+
+/*
+ * sys_enter or sys_exit was detached (and no probe of theirs runs any
+ * more): free every slot.  A thread that was between its sys_enter and
+ * its sys_exit then had its slot left behind; were it kept, a later
+ * sys_exit of the same call with no sys_enter seen (the probes attached
+ * again in between) would take those old tokens for its own.  The only
+ * other users of the slots, sched_process_exec and sched_process_exit,
+ * free (never claim) them, as this does.
+ */
+void lx_stash_clear(void)
+{
+	int i;
+
+	for (i = 0; i < LX_STASH_SLOTS; i++)
+		if (READ_ONCE(lx_stash[i].task))
+			smp_store_release(&lx_stash[i].task, NULL);
 }
 
 /*

@@ -115,7 +115,7 @@ run_checks() {
 	echo "checks:"
 	if [ -n "$console" ]; then
 		for m in "module loaded" "functional phase done, module unloaded" \
-			 "module reloaded" "stress phase done, module unloaded" \
+			 "detach phase done, module unloaded" "module reloaded" "stress phase done, module unloaded" \
 			 "block phase done, module unloaded" \
 			 "bench phase done" "GUEST-DONE"; do
 			if grep -q "LXBSM-E2E: $m" "$console"; then
@@ -261,6 +261,54 @@ run_checks() {
 	reduced "-o file=auid-1000-hidden: audit_user 1000::all hides it" 0 \
 		-o 'file=^/tmp/auid-1000-hidden$' "$trails"
 
+	# --- detach: sys_enter/sys_exit attached only while needed -------------
+	F=$out/detach.txt
+	check_trails "$out/trails-detach" "$F"
+	n=$(device_records)
+	records=$(stat_of "$out/detach.stats" records)
+	drops=$(stat_of "$out/detach.stats" drops)
+	pending=$(stat_of "$out/detach.stats" pending_lost)
+	lost=$(lost_in_notices)
+	if [ "$n" = "$records" ] && [ "$((lost + pending))" = "$drops" ]; then
+		ok "detach: $n records in the trails = $records the device counted, $drops drops all reported"
+	else
+		bad "detach: trails have $n records, device counted $records, $drops drops, $lost + $pending reported"
+	fi
+	# sys_probes: 3 both attached, 2 sys_exit alone, 0 none
+	local state want
+	for want in "loaded 3" "all 3" "masks0 0" "ex 3" "fr 2" "naflags 3" \
+		    "after 3" "flipped 3" "quiesced 0" "reattached 3"; do
+		state=$(grep "^${want% *} " "$out/detach.probes" | head -1)
+		if [ "$state" = "$want" ]; then
+			ok "detach: sys_probes ${want% *}: ${want#* }"
+		else
+			bad "detach: sys_probes ${want% *}: '${state#* }', expected ${want#* }"
+		fi
+	done
+	n=$(sed -n 's/^switches //p' "$out/detach.probes")
+	if [ "${n:-0}" -ge "$((DETACH_FLIPS * 4))" ]; then
+		ok "detach: the probes switched $n times while 4 processes made system calls on 2 vCPUs"
+	else
+		bad "detach: the probes switched ${n:-0} times, expected $((DETACH_FLIPS * 4))"
+	fi
+	local trails=$out/trails-detach
+	reduced "-o file=detach-before: open and close, all selected" 2 \
+		-o 'file=^/tmp/detach-before$' "$trails"
+	reduced "-o file=detach-masks0: masks 0, probes detached: nothing" 0 \
+		-o 'file=^/tmp/detach-masks0$' "$trails"
+	reduced "-o file=detach-ex: exec alone selected: no open or close" 0 \
+		-o 'file=^/tmp/detach-ex$' "$trails"
+	has "detach: exec alone selected: the exec is recorded" AUE_EXECVE \
+		'exec arg,/lxbsm/workload,try-open,/tmp/detach-ex,'
+	reduced "-m AUE_OPENAT_R -o file=detach-fr: fr alone: the open, sys_exit alone attached" 1 \
+		-m AUE_OPENAT_R -o 'file=^/tmp/detach-fr$' "$trails"
+	reduced "-o file=detach-fr: fr alone: no close" 1 \
+		-o 'file=^/tmp/detach-fr$' "$trails"
+	reduced "-o file=detach-naflags: a per-auid override alone keeps them attached: open and close" 2 \
+		-o 'file=^/tmp/detach-naflags$' "$trails"
+	reduced "-o file=detach-after: selected again: open and close" 2 \
+		-o 'file=^/tmp/detach-after$' "$trails"
+
 	# --- the stress trail: counts agree, drops reported -------------------
 	F=$out/stress.txt
 	check_trails "$out/trails-stress" "$F"
@@ -336,18 +384,20 @@ run_checks() {
 	report_overhead "$out"
 }
 
-# report_overhead DIR: the ratios of DIR/bench.{unloaded,selected,deselected}
+# report_overhead DIR: the ratios of DIR/bench.{unloaded,selected,partial,deselected}
+# (partial: exec alone selected, the probes attached; may be missing)
 # (lines "bench KIND MEDIAN_NS FASTEST_NS", one per round).
 report_overhead() {
 	local out=$1
 	if [ -f "$out/bench.unloaded" ]; then
-		# Each round ran selected, deselected and unloaded one after
+		# Each round ran selected, partial, deselected and unloaded one after
 		# the other; a run's figure is its fastest batch (workload.c
 		# says why).  Shown: the median over the rounds of the ns per
 		# operation, and of the rounds' ratios to unloaded, with the
 		# ratios' spread [min-max].
 		echo "overhead ($(grep -c '^bench open' "$out/bench.unloaded") rounds; ns per operation, fastest batch, median of the rounds;" \
-			"ratio to unloaded, median of the rounds' ratios [min-max]):"
+			"ratio to unloaded, median of the rounds' ratios [min-max];" \
+			"partial: exec alone selected, probes attached; deselected: masks 0, probes detached):"
 		for k in open fork exec; do
 			awk -v k="$k" '
 				function median(a, n,   i, j, t) {
@@ -373,9 +423,12 @@ report_overhead() {
 					for (i = 1; i <= n["unloaded"]; i++) u[i] = ns["unloaded", i]
 					printf "  %-5s unloaded %9d", k, median(u, n["unloaded"])
 					show("selected")
+					if (n["partial"]) show("partial")
 					show("deselected")
 					printf "\n"
-				}' "$out"/bench.unloaded "$out"/bench.selected "$out"/bench.deselected
+				}' "$out"/bench.unloaded "$out"/bench.selected \
+				$([ -f "$out/bench.partial" ] && echo "$out/bench.partial") \
+				"$out"/bench.deselected
 		done
 	fi
 }

@@ -57,7 +57,7 @@ BENCH_exec=${BENCH_EXEC:-50}
 EOF
 	sed -n '/^# 4\. overhead/,/^mark "bench phase done"/p' "$HERE/guest/init"
 	cat <<'EOF'
-for f in unloaded selected deselected; do
+for f in unloaded selected partial deselected; do
 	sed "s/^/LXBSM-BENCH: $f /" /out/bench.$f
 done
 poweroff -f
@@ -77,7 +77,7 @@ if grep -a 'LXBSM-BENCH: FAIL' "$WORK/console.log" ||
 	exit 1
 fi
 mkdir -p "$WORK/out"
-for f in unloaded selected deselected; do
+for f in unloaded selected partial deselected; do
 	grep -a "^LXBSM-BENCH: $f bench " "$WORK/console.log" | cut -d' ' -f3- |
 		tr -d '\r' >"$WORK/out/bench.$f"
 done
