@@ -261,10 +261,7 @@ impl TrailReader {
         mut visit: impl FnMut(Event<'_>) -> Result<(), E>,
     ) -> Result<(), VisitError<E>> {
         loop {
-            if self.started && self.window.is_mapped() {
-                self.consume(self.pending);
-                self.pending = 0;
-                self.current = None;
+            if self.settle_at_boundary() {
                 self.visit_intact(&mut visit)?;
             }
             match self.next_event().map_err(VisitError::Read)? {
@@ -314,10 +311,7 @@ impl TrailReader {
         mut visit: impl FnMut(Step<'_, A>) -> Result<(), E>,
     ) -> Result<(), VisitError<E>> {
         loop {
-            if self.started && self.window.is_mapped() {
-                self.consume(self.pending);
-                self.pending = 0;
-                self.current = None;
+            if self.settle_at_boundary() {
                 self.fold_intact(parallelism, new_fold, fold, &mut visit)?;
             }
             match self.next_event().map_err(VisitError::Read)? {
@@ -575,6 +569,19 @@ impl TrailReader {
                 Frame::Invalid { .. } => return Ok(false),
             }
         }
+    }
+
+    /// For the walks of a mapped input: consumes the item last handed out
+    /// and forgets it, so that the position is the next item's; false if
+    /// the input is a stream or reading has not started.
+    fn settle_at_boundary(&mut self) -> bool {
+        if !(self.started && self.window.is_mapped()) {
+            return false;
+        }
+        self.consume(self.pending);
+        self.pending = 0;
+        self.current = None;
+        true
     }
 
     fn consume(&mut self, n: usize) {
