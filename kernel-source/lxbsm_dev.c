@@ -29,6 +29,7 @@
 #include <linux/poll.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
+#include <linux/log2.h>
 #include <linux/uaccess.h>
 #include <linux/wait.h>
 #include <linux/mutex.h>
@@ -47,6 +48,7 @@
 #include "lxbsm_int.h"
 
 unsigned long lx_bufsize = 8UL << 20;
+#define LX_BUFSIZE_MAX (16UL << 30)
 module_param_named(bufsize, lx_bufsize, ulong, 0444);
 MODULE_PARM_DESC(bufsize, "size of the record ring in bytes (default 8 MiB)");
 
@@ -60,7 +62,7 @@ MODULE_PARM_DESC(bufsize, "size of the record ring in bytes (default 8 MiB)");
 static struct {
 	spinlock_t lock;		/* producers */
 	u8 *buf;
-	u64 size;
+	u64 size;			/* a power of two, >= bufsize */
 	u64 head;			/* next byte to write */
 	u64 tail;			/* next byte to read */
 	u64 limit;			/* bytes the queue may hold */
@@ -92,7 +94,7 @@ static u64 queued_records(void)
 
 static void ring_copy_in(u64 pos, const u8 *src, u32 len)
 {
-	u64 off = pos % ring.size;
+	u64 off = pos & (ring.size - 1);
 	u64 first = min_t(u64, len, ring.size - off);
 
 	memcpy(ring.buf + off, src, first);
@@ -329,20 +331,20 @@ static int lx_release(struct inode *inode, struct file *file)
 
 static u32 record_len_at(u64 pos)
 {
-	u64 off = pos % ring.size;
+	u64 off = pos & (ring.size - 1);
 	u8 hdr[5];
 	int i;
 
 	if (off + 5 <= ring.size)
 		return get_unaligned_be32(ring.buf + off + 1);
 	for (i = 0; i < 5; i++)
-		hdr[i] = ring.buf[(off + i) % ring.size];
+		hdr[i] = ring.buf[(off + i) & (ring.size - 1)];
 	return get_unaligned_be32(hdr + 1);
 }
 
 static int copy_out(char __user *dst, u64 pos, u64 len)
 {
-	u64 off = pos % ring.size;
+	u64 off = pos & (ring.size - 1);
 	u64 first = min_t(u64, len, ring.size - off);
 
 	if (copy_to_user(dst, ring.buf + off, first))
@@ -524,12 +526,15 @@ int lx_dev_init(void)
 {
 	if (lx_bufsize < 2 * LX_REC_MAX)
 		lx_bufsize = 2 * LX_REC_MAX;
+	if (lx_bufsize > LX_BUFSIZE_MAX)
+		return -EINVAL;
 	spin_lock_init(&ring.lock);
 	mutex_init(&ring.read_mutex);
 	init_waitqueue_head(&ring.readq);
 	init_waitqueue_head(&ring.writeq);
 	timer_setup(&ring.wake_timer, wake_timer_fn, 0);
-	ring.size = lx_bufsize;
+	/* a power of two: a position's offset is a mask, not a division */
+	ring.size = roundup_pow_of_two(lx_bufsize);
 	ring.limit = lx_bufsize;
 	ring.buf = vmalloc(ring.size);
 	if (!ring.buf)

@@ -20,6 +20,7 @@
 #include <linux/mm.h>
 #include <linux/fs.h>
 #include <linux/file.h>
+#include <linux/fdtable.h>
 #include <linux/fcntl.h>
 #include <linux/binfmts.h>
 #include <linux/sched.h>
@@ -189,19 +190,26 @@ static void put_utext(struct lx_ctx *c, unsigned long up)
 		lx_put_text(&c->r, c->s->tmp);
 }
 
+/* The path and attributes of file f, open at fd, into r. */
+static void put_file_tokens(struct lx_rec *r, struct file *f, int fd,
+			    char *buf)
+{
+	const char *path;
+	int n = lx_file_path(f, fd, buf, &path);
+
+	if (n >= 0)
+		lx_put_path_len(r, path, n);
+	lx_put_attr_file(r, f);
+}
+
 /* The path and attributes of the file at fd into r. */
 static void put_fd_tokens(struct lx_rec *r, int fd, char *buf)
 {
 	struct fd f = fdget(fd);
-	const char *path;
-	int n;
 
 	if (!f.file)
 		return;
-	n = lx_file_path(f.file, fd, buf, &path);
-	if (n >= 0)
-		lx_put_path_len(r, path, n);
-	lx_put_attr_file(r, f.file);
+	put_file_tokens(r, f.file, fd, buf);
 	fdput(f);
 }
 
@@ -400,27 +408,94 @@ static void h_open(struct lx_ctx *c)
 	emit(c, c->ret);
 }
 
-/* The file that close() releases: its path and attributes, kept for exit. */
-static void enter_close(struct lx_ctx *c)
+/*
+ * close(): by sys_exit the file is out of the fd table, so its path and
+ * attributes are taken at sys_enter.  Usually the outcome is certain there
+ * already: the fd is open in a table that no other thread shares (nobody
+ * can close it first) and its file has no flush method (the only error a
+ * close of an open fd returns comes from flush).  Then the whole record is
+ * made at sys_enter, and sys_exit has nothing to do.  Otherwise the tokens
+ * are stashed for sys_exit, which has the outcome.
+ */
+/* No other thread can change current's fd table. */
+static bool close_table_unshared(void)
+{
+	return atomic_read(&current->files->count) == 1;
+}
+
+static void close_record(struct lx_ctx *c, struct file *f, int fd)
+{
+	if (!lx_selected(LXE_CLOSE, false))
+		return;
+	begin(c, LXE_CLOSE);
+	lx_put_arg32(&c->r, 1, fd, "fd");
+	put_file_tokens(&c->r, f, fd, c->s->path2);
+	emit(c, 0);
+}
+
+/*
+ * Without a free slot: sys_exit records the close without path or attr,
+ * unless the table is unshared, where sys_exit takes a success without a
+ * slot as recorded here.  So the record is made here, as if it succeeded
+ * (a flush that fails then gives a second record, of the failure).
+ */
+static void close_stash(struct lx_ctx *c, struct file *f, int fd)
 {
 	struct lx_stash *st;
 	struct lx_rec r;
 
+	st = lx_stash_open(current, c->nr, &r);
+	if (!st) {
+		if (close_table_unshared())
+			close_record(c, f, fd);
+		return;
+	}
+	put_file_tokens(&r, f, fd, c->s->path2);
+	lx_stash_close(st, &r);
+}
+
+static void enter_close(struct lx_ctx *c)
+{
+	int fd = c->a[0];
+	struct file *path_only;
+	struct fd f;
+
 	if (!lx_maybe_selected(LXE_CLOSE))
 		return;
-	st = lx_stash_open(current, c->nr, &r);
-	if (!st)
+	/* a slot left by a call whose sys_exit did not look */
+	if (unlikely(lx_stash_any()))
+		lx_stash_take(current, c->nr, NULL);
+	f = fdget(fd);
+	if (f.file) {
+		if (!(f.flags & FDPUT_FPUT) && !f.file->f_op->flush)
+			close_record(c, f.file, fd);
+		else
+			close_stash(c, f.file, fd);
+		fdput(f);
 		return;
-	put_fd_tokens(&r, c->a[0], c->s->path2);
-	lx_stash_close(st, &r);
+	}
+	/* fdget() does not see O_PATH files (which have no flush) */
+	path_only = fget_raw(fd);
+	if (!path_only)
+		return;		/* EBADF: sys_exit records it */
+	if (close_table_unshared())
+		close_record(c, path_only, fd);
+	else
+		close_stash(c, path_only, fd);
+	fput(path_only);
 }
 
 static void h_close(struct lx_ctx *c)
 {
 	if (!lx_selected(LXE_CLOSE, failed(c))) {
-		lx_stash_take(current, c->nr, NULL);
+		if (unlikely(lx_stash_any()))
+			lx_stash_take(current, c->nr, NULL);
 		return;
 	}
+	/* a success with nothing stashed was recorded at sys_enter */
+	if (!failed(c) && close_table_unshared() &&
+	    !lx_stash_holds(current, c->nr))
+		return;
 	begin(c, LXE_CLOSE);
 	lx_put_arg32(&c->r, 1, c->a[0], "fd");
 	lx_stash_take(current, c->nr, &c->r);

@@ -184,6 +184,14 @@ struct lx_stash *lx_stash_open(struct task_struct *t, long nr,
 			       struct lx_rec *r);
 void lx_stash_close(struct lx_stash *s, const struct lx_rec *r);
 bool lx_stash_take(struct task_struct *t, long nr, struct lx_rec *r);
+bool lx_stash_holds(struct task_struct *t, long nr);
+extern atomic_t lx_stash_claimed;
+
+/* Does some thread hold a slot?  (Usually none.) */
+static inline bool lx_stash_any(void)
+{
+	return atomic_read(&lx_stash_claimed) != 0;
+}
 void lx_stash_drop(struct task_struct *t);
 void lx_stash_clear(void);
 

@@ -223,6 +223,19 @@ struct lx_stash {
 
 static struct lx_stash lx_stash[LX_STASH_SLOTS];
 
+/* Slots claimed: while none is, sys_exit need not look for one. */
+atomic_t lx_stash_claimed = ATOMIC_INIT(0);
+
+/*
+ * Free a slot: after the uses of its data, before another thread's claim.
+ * An exchange, as a thread and lx_stash_clear() may free it at once.
+ */
+static void stash_free(struct lx_stash *s)
+{
+	if (xchg(&s->task, NULL))
+		atomic_dec(&lx_stash_claimed);
+}
+
 static struct lx_stash *stash_find(struct task_struct *t)
 {
 	u32 h = hash_ptr(t, LX_STASH_BITS), i;
@@ -241,8 +254,7 @@ void lx_stash_drop(struct task_struct *t)
 	struct lx_stash *s;
 
 	while ((s = stash_find(t)))
-		/* the slot's last use before another thread's claim */
-		smp_store_release(&s->task, NULL);
+		stash_free(s);
 }
 
 /*
@@ -260,7 +272,7 @@ void lx_stash_clear(void)
 
 	for (i = 0; i < LX_STASH_SLOTS; i++)
 		if (READ_ONCE(lx_stash[i].task))
-			smp_store_release(&lx_stash[i].task, NULL);
+			stash_free(&lx_stash[i]);
 }
 
 /*
@@ -277,12 +289,14 @@ struct lx_stash *lx_stash_open(struct task_struct *t, long nr,
 		struct lx_stash *s = &lx_stash[(h + i) % LX_STASH_SLOTS];
 		struct task_struct *owner = READ_ONCE(s->task);
 
-		if (owner == t || (!owner && !cmpxchg(&s->task, NULL, t))) {
-			s->nr = nr;
-			s->len = 0;
-			lx_rec_init(r, s->data, sizeof(s->data));
-			return s;
-		}
+		if (!owner && !cmpxchg(&s->task, NULL, t))
+			atomic_inc(&lx_stash_claimed);
+		else if (owner != t)
+			continue;
+		s->nr = nr;
+		s->len = 0;
+		lx_rec_init(r, s->data, sizeof(s->data));
+		return s;
 	}
 	return NULL;
 }
@@ -306,9 +320,19 @@ bool lx_stash_take(struct task_struct *t, long nr, struct lx_rec *r)
 	found = s->nr == nr;
 	if (found && r)
 		lx_put_bytes(r, s->data, s->len);
-	/* the copy before the slot is free for another thread */
-	smp_store_release(&s->task, NULL);
+	stash_free(s);
 	return found;
+}
+
+/* Does t hold a slot with tokens of system call nr? */
+bool lx_stash_holds(struct task_struct *t, long nr)
+{
+	struct lx_stash *s;
+
+	if (!lx_stash_any())
+		return false;
+	s = stash_find(t);
+	return s && s->nr == nr;
 }
 
 /*

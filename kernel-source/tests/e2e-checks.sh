@@ -182,6 +182,15 @@ run_checks() {
 		-m AUE_CLOSE -o 'file=^/tmp/lxdir/dup-a\.txt$' "$out/trails-functional"
 	reduced "-m AUE_CLOSE -o file=dup-b.txt: none, dup2() replaced the file at b" 0 \
 		-m AUE_CLOSE -o 'file=^/tmp/lxdir/dup-b\.txt$' "$out/trails-functional"
+	# close is recorded at sys_enter when its outcome is certain, else at
+	# sys_exit: a bad fd, a table another thread shares (exactly one record)
+	has "close of a bad fd: EBADF" AUE_CLOSE 'argument,1,0x270f,fd' \
+		'return,failure : Bad file descriptor'
+	has "close with the fd table shared: path, attr, success" AUE_CLOSE \
+		'path,/tmp/lxdir/threaded.txt,attribute,100600' 'return,success'
+	reduced "-m AUE_CLOSE -o file=threaded.txt: one close record" 1 \
+		-m AUE_CLOSE -o 'file=^/tmp/lxdir/threaded\.txt$' "$out/trails-functional"
+	has "close of an O_PATH fd: path and attr" AUE_CLOSE 'path,/tmp/lxdir,attribute,40755'
 	has "mkdir: mode and path" AUE_MKDIR 'argument,2,0x1ed,mode,path,/tmp/lxdir,'
 	has "chmod: mode and path" AUE_CHMOD 'argument,2,0x1a0,new file mode,path,/tmp/lxdir/created.txt'
 	has "chown: uid, gid and path" AUE_CHOWN 'argument,2,0x3e8,new file uid,argument,3,0x3e8,new file gid,path,/tmp/lxdir/created.txt'

@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +33,14 @@
 #include <linux/openat2.h>
 
 static const char *self = "/lxbsm/workload";
+
+/* A second thread that shares the fd table until fd_ready is written to. */
+static void *wait_on_pipe(void *arg)
+{
+	char c;
+
+	return (void *)(long)read(*(int *)arg, &c, 1);
+}
 
 static void say(const char *fmt, const char *a)
 {
@@ -197,7 +206,8 @@ static void functional(const char *dir)
 	char *bad_argv[] = { "/nonexistent/prog", "x", NULL };
 	struct open_how how = { .flags = O_RDONLY };
 	pid_t pid;
-	int fd, fd2;
+	int fd, fd2, pipefd[2];
+	pthread_t thread;
 
 	/* exec: a successful one and a failing one */
 	do_exec(exec_argv);
@@ -250,6 +260,24 @@ static void functional(const char *dir)
 	check(unlink(q) == 0, "unlink dup-b");
 	snprintf(q, sizeof(q), "%s/dup-a.txt", d);
 	check(unlink(q) == 0, "unlink dup-a");
+	/*
+	 * close() whose outcome sys_enter cannot know: a bad fd, and a close
+	 * while another thread shares the fd table; also an O_PATH file
+	 */
+	check(close(9999) == -1 && errno == EBADF, "close of a bad fd fails");
+	snprintf(q, sizeof(q), "%s/threaded.txt", d);
+	check(pipe(pipefd) == 0, "pipe");
+	check(pthread_create(&thread, NULL, wait_on_pipe, &pipefd[0]) == 0,
+	      "pthread_create");
+	fd = open(q, O_RDWR | O_CREAT, 0600);
+	check(fd >= 0 && close(fd) == 0, "open and close in two threads");
+	check(write(pipefd[1], "x", 1) == 1, "end the thread");
+	check(pthread_join(thread, NULL) == 0, "pthread_join");
+	close(pipefd[0]);
+	close(pipefd[1]);
+	check(unlink(q) == 0, "unlink threaded");
+	fd = open(d, O_PATH | O_DIRECTORY);
+	check(fd >= 0 && close(fd) == 0, "open and close O_PATH");
 	check(chdir(d) == 0, "chdir");
 	fd = syscall(SYS_openat, AT_FDCWD, "relative.txt",
 		     O_RDWR | O_CREAT, 0644);
