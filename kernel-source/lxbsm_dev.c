@@ -47,8 +47,8 @@
 #endif
 #include "lxbsm_int.h"
 
-unsigned long lx_bufsize = 8UL << 20;
 #define LX_BUFSIZE_MAX (16UL << 30)
+unsigned long lx_bufsize = 8UL << 20;
 module_param_named(bufsize, lx_bufsize, ulong, 0444);
 MODULE_PARM_DESC(bufsize, "size of the record ring in bytes (default 8 MiB)");
 
@@ -92,9 +92,15 @@ static u64 queued_records(void)
 	return READ_ONCE(ring.records) - READ_ONCE(ring.read_records);
 }
 
+/* The offset in the ring of a position in the stream. */
+static u64 ring_off(u64 pos)
+{
+	return pos & (ring.size - 1);
+}
+
 static void ring_copy_in(u64 pos, const u8 *src, u32 len)
 {
-	u64 off = pos & (ring.size - 1);
+	u64 off = ring_off(pos);
 	u64 first = min_t(u64, len, ring.size - off);
 
 	memcpy(ring.buf + off, src, first);
@@ -331,20 +337,20 @@ static int lx_release(struct inode *inode, struct file *file)
 
 static u32 record_len_at(u64 pos)
 {
-	u64 off = pos & (ring.size - 1);
+	u64 off = ring_off(pos);
 	u8 hdr[5];
 	int i;
 
 	if (off + 5 <= ring.size)
 		return get_unaligned_be32(ring.buf + off + 1);
 	for (i = 0; i < 5; i++)
-		hdr[i] = ring.buf[(off + i) & (ring.size - 1)];
+		hdr[i] = ring.buf[ring_off(off + i)];
 	return get_unaligned_be32(hdr + 1);
 }
 
 static int copy_out(char __user *dst, u64 pos, u64 len)
 {
-	u64 off = pos & (ring.size - 1);
+	u64 off = ring_off(pos);
 	u64 first = min_t(u64, len, ring.size - off);
 
 	if (copy_to_user(dst, ring.buf + off, first))

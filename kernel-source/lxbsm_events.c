@@ -408,6 +408,12 @@ static void h_open(struct lx_ctx *c)
 	emit(c, c->ret);
 }
 
+/* No other thread can change current's fd table. */
+static bool close_table_unshared(void)
+{
+	return atomic_read(&current->files->count) == 1;
+}
+
 /*
  * close(): by sys_exit the file is out of the fd table, so its path and
  * attributes are taken at sys_enter.  Usually the outcome is certain there
@@ -417,11 +423,6 @@ static void h_open(struct lx_ctx *c)
  * made at sys_enter, and sys_exit has nothing to do.  Otherwise the tokens
  * are stashed for sys_exit, which has the outcome.
  */
-/* No other thread can change current's fd table. */
-static bool close_table_unshared(void)
-{
-	return atomic_read(&current->files->count) == 1;
-}
 
 static void close_record(struct lx_ctx *c, struct file *f, int fd)
 {
@@ -438,8 +439,9 @@ static void close_record(struct lx_ctx *c, struct file *f, int fd)
  * unless the table is unshared, where sys_exit takes a success without a
  * slot as recorded here.  So the record is made here, as if it succeeded
  * (a flush that fails then gives a second record, of the failure).
+ * Out of line: the usual close does not pay for this one's stack frame.
  */
-static void close_stash(struct lx_ctx *c, struct file *f, int fd)
+static noinline void close_stash(struct lx_ctx *c, struct file *f, int fd)
 {
 	struct lx_stash *st;
 	struct lx_rec r;
@@ -454,6 +456,15 @@ static void close_stash(struct lx_ctx *c, struct file *f, int fd)
 	lx_stash_close(st, &r);
 }
 
+/* close()'s file f at fd, at sys_enter: its record now, or its tokens kept */
+static void close_enter_file(struct lx_ctx *c, struct file *f, int fd)
+{
+	if (close_table_unshared() && !f->f_op->flush)
+		close_record(c, f, fd);
+	else
+		close_stash(c, f, fd);
+}
+
 static void enter_close(struct lx_ctx *c)
 {
 	int fd = c->a[0];
@@ -463,33 +474,25 @@ static void enter_close(struct lx_ctx *c)
 	if (!lx_maybe_selected(LXE_CLOSE))
 		return;
 	/* a slot left by a call whose sys_exit did not look */
-	if (unlikely(lx_stash_any()))
-		lx_stash_take(current, c->nr, NULL);
+	lx_stash_take(current, c->nr, NULL);
 	f = fdget(fd);
 	if (f.file) {
-		if (!(f.flags & FDPUT_FPUT) && !f.file->f_op->flush)
-			close_record(c, f.file, fd);
-		else
-			close_stash(c, f.file, fd);
+		close_enter_file(c, f.file, fd);
 		fdput(f);
 		return;
 	}
-	/* fdget() does not see O_PATH files (which have no flush) */
+	/* fdget() does not see O_PATH files */
 	path_only = fget_raw(fd);
 	if (!path_only)
 		return;		/* EBADF: sys_exit records it */
-	if (close_table_unshared())
-		close_record(c, path_only, fd);
-	else
-		close_stash(c, path_only, fd);
+	close_enter_file(c, path_only, fd);
 	fput(path_only);
 }
 
 static void h_close(struct lx_ctx *c)
 {
 	if (!lx_selected(LXE_CLOSE, failed(c))) {
-		if (unlikely(lx_stash_any()))
-			lx_stash_take(current, c->nr, NULL);
+		lx_stash_take(current, c->nr, NULL);
 		return;
 	}
 	/* a success with nothing stashed was recorded at sys_enter */

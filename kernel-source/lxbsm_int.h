@@ -183,17 +183,37 @@ struct lx_stash;
 struct lx_stash *lx_stash_open(struct task_struct *t, long nr,
 			       struct lx_rec *r);
 void lx_stash_close(struct lx_stash *s, const struct lx_rec *r);
-bool lx_stash_take(struct task_struct *t, long nr, struct lx_rec *r);
-bool lx_stash_holds(struct task_struct *t, long nr);
+bool __lx_stash_take(struct task_struct *t, long nr, struct lx_rec *r);
+bool __lx_stash_holds(struct task_struct *t, long nr);
+void __lx_stash_drop(struct task_struct *t);
+void lx_stash_clear(void);
 extern atomic_t lx_stash_claimed;
 
-/* Does some thread hold a slot?  (Usually none.) */
+/*
+ * The lookups of t's slot (t is current: its own claim, if any, is
+ * counted) are skipped inline while no thread holds a slot, the usual case.
+ */
 static inline bool lx_stash_any(void)
 {
 	return atomic_read(&lx_stash_claimed) != 0;
 }
-void lx_stash_drop(struct task_struct *t);
-void lx_stash_clear(void);
+
+static inline bool lx_stash_take(struct task_struct *t, long nr,
+				 struct lx_rec *r)
+{
+	return lx_stash_any() && __lx_stash_take(t, nr, r);
+}
+
+static inline bool lx_stash_holds(struct task_struct *t, long nr)
+{
+	return lx_stash_any() && __lx_stash_holds(t, nr);
+}
+
+static inline void lx_stash_drop(struct task_struct *t)
+{
+	if (lx_stash_any())
+		__lx_stash_drop(t);
+}
 
 /* lxbsm_proc.c: the paths that opens recorded, by fd */
 void lx_pcache_put(struct file *f, int fd, const char *path, u32 len);

@@ -223,7 +223,7 @@ struct lx_stash {
 
 static struct lx_stash lx_stash[LX_STASH_SLOTS];
 
-/* Slots claimed: while none is, sys_exit need not look for one. */
+/* Slots claimed: while none is, nobody need look for one. */
 atomic_t lx_stash_claimed = ATOMIC_INIT(0);
 
 /*
@@ -249,7 +249,7 @@ static struct lx_stash *stash_find(struct task_struct *t)
 	return NULL;
 }
 
-void lx_stash_drop(struct task_struct *t)
+void __lx_stash_drop(struct task_struct *t)
 {
 	struct lx_stash *s;
 
@@ -310,7 +310,7 @@ void lx_stash_close(struct lx_stash *s, const struct lx_rec *r)
  * Free t's slot; if it holds tokens of system call nr, append them to r
  * (unless r is NULL) and return true.
  */
-bool lx_stash_take(struct task_struct *t, long nr, struct lx_rec *r)
+bool __lx_stash_take(struct task_struct *t, long nr, struct lx_rec *r)
 {
 	struct lx_stash *s = stash_find(t);
 	bool found;
@@ -325,13 +325,10 @@ bool lx_stash_take(struct task_struct *t, long nr, struct lx_rec *r)
 }
 
 /* Does t hold a slot with tokens of system call nr? */
-bool lx_stash_holds(struct task_struct *t, long nr)
+bool __lx_stash_holds(struct task_struct *t, long nr)
 {
-	struct lx_stash *s;
+	struct lx_stash *s = stash_find(t);
 
-	if (!lx_stash_any())
-		return false;
-	s = stash_find(t);
 	return s && s->nr == nr;
 }
 
