@@ -3,35 +3,10 @@
 
 use bsm_format::{Splitter, Token, TrailItem, decode_token, encode_record, encode_token};
 use std::fs;
-use std::path::{Path, PathBuf};
 
-fn conformance_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/conformance")
-}
-
-/// All `.bsm` files, sorted; fails (never skips) if the corpus is missing.
-fn corpus() -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    for sub in ["reference", "extra"] {
-        let dir = conformance_dir().join(sub);
-        let entries = fs::read_dir(&dir)
-            .unwrap_or_else(|e| panic!("conformance corpus missing at {}: {e}", dir.display()));
-        for entry in entries {
-            let path = entry.unwrap().path();
-            if path.extension().is_some_and(|e| e == "bsm") {
-                files.push(path);
-            }
-        }
-    }
-    files.sort();
-    files
-}
-
-fn is_bare_token(path: &Path) -> bool {
-    path.file_name()
-        .and_then(|n| n.to_str())
-        .is_some_and(|n| n.contains("_token") && !n.contains("_record"))
-}
+#[path = "common/corpus.rs"]
+mod corpus;
+use corpus::{conformance_dir, corpus, is_bare_token};
 
 fn reencode(token: &Token<'_>) -> Vec<u8> {
     let mut out = Vec::new();

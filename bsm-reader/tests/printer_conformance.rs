@@ -16,26 +16,14 @@ use std::path::{Path, PathBuf};
 use bsm_format::{Record, Splitter, Token, TrailItem, decode_token};
 use bsm_reader::printer::{Format, PrintContext, PrintOptions, Printer, Zone};
 
-fn conformance_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/conformance")
-}
+#[path = "../../bsm-format/tests/common/corpus.rs"]
+mod corpus;
+use corpus::{conformance_dir, is_bare_token};
 
 /// Every `.bsm` file of the corpus, sorted; panics (never skips) if the
-/// corpus is missing.
+/// corpus is missing or incomplete.
 fn corpus() -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    for sub in ["reference", "extra"] {
-        let dir = conformance_dir().join(sub);
-        let entries = fs::read_dir(&dir)
-            .unwrap_or_else(|e| panic!("conformance corpus missing at {}: {e}", dir.display()));
-        for entry in entries {
-            let path = entry.expect("directory entry").path();
-            if path.extension().is_some_and(|e| e == "bsm") {
-                files.push(path);
-            }
-        }
-    }
-    files.sort();
+    let files = corpus::corpus();
     assert!(
         files.len() >= 134,
         "conformance corpus incomplete: {} files",
@@ -51,11 +39,6 @@ fn stem(path: &Path) -> &str {
 }
 
 /// The `*_token*` files hold one token and no record.
-fn is_bare_token(path: &Path) -> bool {
-    let name = stem(path);
-    name.contains("_token") && !name.contains("_record")
-}
-
 /// The output-file suffixes of the corpus and the praudit flags behind them.
 const MODES: [&str; 8] = ["n", "nl", "nld", "ns", "nx", "nxl", "r", "rl"];
 

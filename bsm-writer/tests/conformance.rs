@@ -7,29 +7,10 @@ use bsm_writer::token::{self, CodeSigningIdentity, EncodedToken};
 use bsm_writer::{AuditTime, HeaderWidth, RecordBuilder};
 use std::fs;
 use std::net::{SocketAddr, SocketAddrV4, SocketAddrV6};
-use std::path::{Path, PathBuf};
 
-fn conformance_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/conformance")
-}
-
-/// All `.bsm` files, sorted; fails (never skips) if the corpus is missing.
-fn corpus() -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    for sub in ["reference", "extra"] {
-        let dir = conformance_dir().join(sub);
-        let entries = fs::read_dir(&dir)
-            .unwrap_or_else(|e| panic!("conformance corpus missing at {}: {e}", dir.display()));
-        for entry in entries {
-            let path = entry.unwrap().path();
-            if path.extension().is_some_and(|e| e == "bsm") {
-                files.push(path);
-            }
-        }
-    }
-    files.sort();
-    files
-}
+#[path = "../../bsm-format/tests/common/corpus.rs"]
+mod corpus;
+use corpus::{corpus, is_bare_token};
 
 /// A C string field's text: the bytes before its NUL, which must end it.
 fn c_text(raw: &[u8]) -> &[u8] {
@@ -169,11 +150,6 @@ fn rebuild_record(header: &HeaderView, body: &[Token<'_>]) -> Vec<u8> {
         builder.write(&rebuild(token));
     }
     builder.close().expect("close")
-}
-
-fn is_bare_token(path: &Path) -> bool {
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    name.contains("_token") && !name.contains("_record")
 }
 
 #[test]
