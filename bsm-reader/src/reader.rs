@@ -17,6 +17,8 @@ use std::fmt;
 use std::fs::File;
 use std::io::{self, Read};
 use std::num::NonZeroUsize;
+use std::os::unix::fs::FileTypeExt;
+use std::os::unix::net::UnixStream;
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
@@ -102,10 +104,21 @@ pub struct TrailReader {
 
 impl TrailReader {
     /// Opens a file: memory-mapped when it is a regular file (and not
-    /// followed), read as a stream otherwise (a FIFO, a character device).
+    /// followed), read as a stream otherwise (a FIFO, a character device,
+    /// or a Unix stream socket such as lxbsmd's live one, connected to).
     pub fn open(path: &Path, options: ReadOptions) -> io::Result<Self> {
-        let file = File::open(path)?;
         let source = path.display().to_string();
+        if std::fs::metadata(path)?.file_type().is_socket() {
+            let stream = UnixStream::connect(path).map_err(|err| match err.kind() {
+                io::ErrorKind::ConnectionRefused => io::Error::new(
+                    err.kind(),
+                    "a socket nobody listens on (is lxbsmd running?)",
+                ),
+                _ => err,
+            })?;
+            return Ok(Self::from_reader(source, Box::new(stream), options));
+        }
+        let file = File::open(path)?;
         let metadata = file.metadata()?;
         if metadata.is_file() && !options.follow {
             if metadata.len() == 0 {

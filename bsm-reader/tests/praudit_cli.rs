@@ -275,3 +275,50 @@ fn follow_prints_records_from_a_fifo_as_they_arrive() {
     child.wait().unwrap();
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A Unix socket at `path` that serves `bytes` to one client, then closes.
+fn serve_once(path: &Path, bytes: Vec<u8>) -> std::thread::JoinHandle<()> {
+    let listener = std::os::unix::net::UnixListener::bind(path).unwrap();
+    std::thread::spawn(move || {
+        let (mut client, _) = listener.accept().unwrap();
+        client.write_all(&bytes).unwrap();
+    })
+}
+
+fn scratch_dir(label: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("praudit-{label}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn a_live_socket_is_read_as_a_stream() {
+    let dir = scratch_dir("socket");
+    let socket = dir.join("live");
+    let trail = conformance("extra/multi_trail.bsm");
+    let server = serve_once(&socket, std::fs::read(&trail).unwrap());
+    let from_socket = praudit(&["-n", socket.to_str().unwrap()], b"");
+    server.join().unwrap();
+    let expected = std::fs::read(conformance("extra/multi_trail.n.txt")).unwrap();
+    assert!(
+        from_socket.status.success(),
+        "{}",
+        text(&from_socket.stderr)
+    );
+    assert_eq!(text(&from_socket.stdout), text(&expected));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_socket_nobody_listens_on_is_a_clear_error() {
+    let dir = scratch_dir("dead-socket");
+    let socket = dir.join("live");
+    drop(std::os::unix::net::UnixListener::bind(&socket).unwrap());
+    let output = praudit(&[socket.to_str().unwrap()], b"");
+    assert!(!output.status.success());
+    let stderr = text(&output.stderr);
+    assert!(stderr.contains(socket.to_str().unwrap()), "{stderr}");
+    assert!(stderr.contains("nobody listens"), "{stderr}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -1202,3 +1202,334 @@ fn lxbsmd_raises_its_priority_as_auditd_does() {
         daemon.stop();
     }
 }
+
+/// Runs `script` with python3 as the unprivileged user `nobody`, with
+/// `args`; `None`, with a note, where that cannot be done (not root, no
+/// runuser or python3).
+fn as_nobody(script: &str, args: &[&Path]) -> Option<std::process::Output> {
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    if unsafe { libc::geteuid() } != 0 {
+        eprintln!("skipped: running as another user needs root");
+        return None;
+    }
+    let output = Command::new("runuser")
+        .args(["-u", "nobody", "--", "/usr/bin/python3", "-c", script])
+        .args(args)
+        .stdin(Stdio::null())
+        .output();
+    match output {
+        Ok(output) if output.status.code() != Some(127) && output.status.code() != Some(126) => {
+            Some(output)
+        }
+        other => {
+            eprintln!("skipped: runuser -u nobody python3 cannot run: {other:?}");
+            None
+        }
+    }
+}
+
+/// Connects to the socket `argv[1]` and reads one byte: exit 0 for a byte,
+/// 13 when the connection is not permitted, 3 when lxbsmd closes it, 4 when
+/// nothing comes in 20 s.
+const CONNECT_AND_READ: &str = "
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.settimeout(20)
+try:
+    s.connect(sys.argv[1])
+except PermissionError:
+    sys.exit(13)
+try:
+    sys.exit(0 if s.recv(1) else 3)
+except socket.timeout:
+    sys.exit(4)
+";
+
+/// Opens `argv[1]` for reading (exit 0), then for appending (exit 0);
+/// 13 when not permitted.
+const READ_FILE: &str = "
+import sys
+try:
+    open(sys.argv[1], 'rb').read(1)
+except PermissionError:
+    sys.exit(13)
+";
+const APPEND_FILE: &str = "
+import sys
+try:
+    open(sys.argv[1], 'ab').write(b'x')
+except PermissionError:
+    sys.exit(13)
+";
+
+/// lxbsmd started under umask 000, so that nothing it makes is kept from
+/// others by the umask.
+fn start_under_umask_000(scratch: &Path, args: &[&str]) -> Daemon {
+    use std::os::unix::process::CommandExt;
+    let mut command = Command::new(env!("CARGO_BIN_EXE_lxbsmd"));
+    // SAFETY: the closure runs in the child between fork and exec and only
+    // calls umask, which is async-signal-safe and cannot fail.
+    unsafe {
+        command.pre_exec(|| {
+            libc::umask(0);
+            Ok(())
+        });
+    }
+    Daemon::spawn(scratch, &mut command, args)
+}
+
+fn mode_of(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    fs::symlink_metadata(path).unwrap().permissions().mode() & 0o7777
+}
+
+#[test]
+fn under_umask_000_the_socket_and_trails_stay_private() {
+    let scratch = ScratchDir::new("lxbsmd-umask");
+    let fifo = scratch.path.join("source");
+    let dir = scratch.path.join("trails");
+    let socket = scratch.path.join("live");
+    mkfifo(&fifo);
+    // The scratch directory must be reachable by nobody, so that only the
+    // modes under test keep it out.
+    set_mode(&scratch.path, 0o755);
+    let daemon = start_under_umask_000(
+        &scratch.path,
+        &[
+            "--source",
+            fifo.to_str().unwrap(),
+            "--dir",
+            dir.to_str().unwrap(),
+            "--socket",
+            socket.to_str().unwrap(),
+        ],
+    );
+    wait_until("the socket", || {
+        dir.join("current").exists() && socket.exists()
+    });
+    let mut writer = fifo_writer(&fifo);
+    write_records(&mut writer, 0..3);
+    wait_until("3 records", || sent_in_current(&dir) == 3);
+    let trail = fs::read_link(dir.join("current")).unwrap();
+    assert_eq!(mode_of(&socket), 0o600, "socket");
+    assert_eq!(mode_of(&dir), 0o750, "trail directory");
+    assert_eq!(mode_of(&trail), 0o640, "trail");
+    if let Some(connect) = as_nobody(CONNECT_AND_READ, &[&socket]) {
+        assert_eq!(
+            connect.status.code(),
+            Some(13),
+            "nobody connects: {connect:?}"
+        );
+        let read = as_nobody(READ_FILE, &[&trail]).unwrap();
+        assert_eq!(
+            read.status.code(),
+            Some(13),
+            "nobody reads the trail: {read:?}"
+        );
+        let append = as_nobody(APPEND_FILE, &[&trail]).unwrap();
+        assert_eq!(
+            append.status.code(),
+            Some(13),
+            "nobody writes the trail: {append:?}"
+        );
+    }
+    let stderr = daemon.stop();
+    let items = items(&fs::read(&closed_trails(&dir)[0]).unwrap(), "trail");
+    assert_eq!(sent(&items), [0, 1, 2], "{stderr}");
+}
+
+fn set_mode(path: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(path, fs::Permissions::from_mode(mode)).unwrap();
+}
+
+/// Feeds records into `writer` every 50 ms until `child` exits (at most
+/// PATIENCE), and gives its exit code.
+fn feed_until_exit(child: &mut Child, writer: &mut File) -> Option<i32> {
+    let deadline = Instant::now() + PATIENCE;
+    let mut sequence = 1000;
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status.code();
+        }
+        assert!(Instant::now() < deadline, "the subscriber did not finish");
+        write_records(writer, sequence..sequence + 1);
+        sequence += 1;
+        thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn can_run_as_nobody() -> bool {
+    as_nobody("", &[]).is_some_and(|output| output.status.success())
+}
+
+fn nobody_subscriber(socket: &Path) -> Option<Child> {
+    if !can_run_as_nobody() {
+        return None;
+    }
+    Some(
+        Command::new("runuser")
+            .args(["-u", "nobody", "--", "/usr/bin/python3", "-c"])
+            .arg(CONNECT_AND_READ)
+            .arg(socket)
+            .spawn()
+            .unwrap(),
+    )
+}
+
+#[test]
+fn the_socket_group_may_subscribe_and_others_are_refused_by_their_credentials() {
+    let scratch = ScratchDir::new("lxbsmd-group");
+    set_mode(&scratch.path, 0o755);
+    let fifo = scratch.path.join("source");
+    let dir = scratch.path.join("trails");
+    let socket = scratch.path.join("live");
+    mkfifo(&fifo);
+    // nobody's own group, nogroup (65534), is the socket's group.
+    let daemon = start_under_umask_000(
+        &scratch.path,
+        &[
+            "--source",
+            fifo.to_str().unwrap(),
+            "--dir",
+            dir.to_str().unwrap(),
+            "--socket",
+            socket.to_str().unwrap(),
+            "--socket-group",
+            "65534",
+        ],
+    );
+    wait_until("the socket", || {
+        dir.join("current").exists() && socket.exists()
+    });
+    let mut writer = fifo_writer(&fifo);
+    assert_eq!(mode_of(&socket), 0o660);
+    use std::os::unix::fs::MetadataExt;
+    assert_eq!(fs::metadata(&socket).unwrap().gid(), 65534);
+    if let Some(mut member) = nobody_subscriber(&socket) {
+        assert_eq!(
+            feed_until_exit(&mut member, &mut writer),
+            Some(0),
+            "a member subscribes"
+        );
+    }
+    drop(daemon.stop());
+
+    // Without the group, a socket whose mode someone widened still keeps
+    // nobody out: lxbsmd checks the peer's credentials.
+    let daemon = Daemon::from_fifo(
+        &scratch.path,
+        &fifo,
+        &dir,
+        &["--socket", socket.to_str().unwrap()],
+    );
+    wait_until("the socket", || {
+        dir.join("current").exists() && socket.exists()
+    });
+    set_mode(&socket, 0o666);
+    if let Some(mut other) = nobody_subscriber(&socket) {
+        assert_eq!(
+            feed_until_exit(&mut other, &mut writer),
+            Some(3),
+            "closed at once"
+        );
+    }
+    let stderr = daemon.stop();
+    if can_run_as_nobody() {
+        assert!(
+            stderr.contains("refused a subscriber: uid 65534"),
+            "{stderr}"
+        );
+    }
+}
+
+#[test]
+fn subscribers_are_bounded_per_user() {
+    let scratch = ScratchDir::new("lxbsmd-bounds");
+    let fifo = scratch.path.join("source");
+    let dir = scratch.path.join("trails");
+    let socket = scratch.path.join("live");
+    mkfifo(&fifo);
+    let daemon = Daemon::from_fifo(
+        &scratch.path,
+        &fifo,
+        &dir,
+        &[
+            "--socket",
+            socket.to_str().unwrap(),
+            "--max-subscribers-per-user",
+            "2",
+        ],
+    );
+    wait_until("the socket", || {
+        dir.join("current").exists() && socket.exists()
+    });
+    let first = UnixStream::connect(&socket).unwrap();
+    let second = UnixStream::connect(&socket).unwrap();
+    let mut third = UnixStream::connect(&socket).unwrap();
+    // The third is closed without a record, while the first two stay.
+    third
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    let mut byte = [0];
+    assert_eq!(third.read(&mut byte).unwrap(), 0, "the third is closed");
+    let stderr = daemon.stop();
+    assert!(stderr.contains("--max-subscribers-per-user"), "{stderr}");
+    drop((first, second));
+}
+
+#[test]
+fn size_options_out_of_range_are_refused_before_starting() {
+    let scratch = ScratchDir::new("lxbsmd-ranges");
+    for (option, value) in [
+        ("--subscriber-queue", "1000000000000"),
+        ("--subscriber-queue", "0"),
+        ("--queue-limit", "0"),
+        ("--queue-limit", "17G"),
+        ("--max-subscribers", "0"),
+    ] {
+        let output = Command::new(env!("CARGO_BIN_EXE_lxbsmd"))
+            .args(["--source", "-", "--dir"])
+            .arg(scratch.path.join("trails"))
+            .args([option, value])
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{option} {value}: {output:?}"
+        );
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(option), "{option} {value}: {stderr}");
+        assert!(
+            !scratch.path.join("trails").exists(),
+            "{option} {value} started"
+        );
+    }
+}
+
+#[test]
+fn a_socket_directory_anyone_may_write_is_refused() {
+    let scratch = ScratchDir::new("lxbsmd-shared-dir");
+    let shared = scratch.path.join("shared");
+    fs::create_dir(&shared).unwrap();
+    set_mode(&shared, 0o777);
+    let mut daemon = Daemon::start(
+        &scratch.path,
+        &[
+            "--source",
+            "-",
+            "--dir",
+            scratch.path.join("trails").to_str().unwrap(),
+            "--socket",
+            shared.join("live").to_str().unwrap(),
+        ],
+    );
+    let (status, stderr) = daemon.wait();
+    assert!(!status.success());
+    assert!(
+        stderr.contains("writable by every user and not sticky"),
+        "{stderr}"
+    );
+}

@@ -20,11 +20,11 @@
 //! (AUE_audit_recovery, `lxbsmd: N records dropped`) into the trail.
 
 use bsm_format::tables::ClassTable;
-use bsm_reader::accounts::{AccountNames, HOST_PASSWD};
+use bsm_reader::accounts::{AccountNames, HOST_GROUP, HOST_PASSWD};
 use bsm_writer::daemon::audit_user::{self, AuditUserFile};
 use bsm_writer::daemon::config::{ConfigError, ControlFile};
 use bsm_writer::daemon::device::{DeviceSettings, LxbsmDevice};
-use bsm_writer::daemon::fanout::{self, Fanout};
+use bsm_writer::daemon::fanout::{self, Fanout, SocketAccess};
 use bsm_writer::daemon::source::{Source, SourcePath, SourceReader};
 use bsm_writer::records::{self, DaemonEvent};
 use bsm_writer::{DropReason, LowSpacePolicy, TrailConfig, TrailError, TrailWriter, control};
@@ -44,6 +44,10 @@ const SIGNAL_CHECK: Duration = Duration::from_millis(100);
 const SUBSCRIBER_GRACE: Duration = Duration::from_secs(2);
 /// How often a record refused for lack of space is tried again.
 const SPACE_RETRY: Duration = Duration::from_secs(1);
+
+/// The most records a subscriber's queue may hold: each queue is
+/// allocated whole when the subscriber connects.
+const MAX_SUBSCRIBER_QUEUE: i64 = 1 << 16;
 
 /// Set by SIGTERM and SIGINT.
 static STOP: AtomicBool = AtomicBool::new(false);
@@ -74,24 +78,39 @@ struct Args {
     /// no limit).
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     filesz: Option<u64>,
-    /// A Unix stream socket on which live subscribers get every record.
+    /// A Unix stream socket on which live subscribers get every record. It
+    /// is made 0600 whatever the umask (0660 with --socket-group), and only
+    /// root, lxbsmd's user and the socket's group may subscribe.
     #[arg(long, value_name = "PATH")]
     socket: Option<PathBuf>,
+    /// The socket's group (a name from /etc/group, or a number): its members
+    /// may subscribe too.
+    #[arg(long, value_name = "GROUP", requires = "socket")]
+    socket_group: Option<String>,
+    /// Subscribers at once on the socket; more are refused.
+    #[arg(long, value_name = "N", default_value_t = 64,
+          value_parser = clap::value_parser!(u16).range(1..))]
+    max_subscribers: u16,
+    /// Subscribers at once from one user id; more are refused.
+    #[arg(long, value_name = "N", default_value_t = 16,
+          value_parser = clap::value_parser!(u16).range(1..))]
+    max_subscribers_per_user: u16,
     /// An audit_control-style file (dir, filesz, expire-after, flags,
     /// naflags, policy, minfree); command-line options override it.
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
     /// Records queued for each subscriber; a subscriber that falls further
     /// behind loses records, with a drop notice giving the count.
-    #[arg(long, value_name = "RECORDS", default_value_t = 4096)]
-    subscriber_queue: usize,
+    #[arg(long, value_name = "RECORDS", default_value_t = 4096,
+          value_parser = clap::value_parser!(u32).range(1..=MAX_SUBSCRIBER_QUEUE))]
+    subscriber_queue: u32,
     /// Per-user overrides for the lxbsm device, as audit_user(5)
     /// (name:always:never) [default: /etc/security/audit_user if present].
     #[arg(long, value_name = "FILE")]
     audit_user: Option<PathBuf>,
     /// The bytes the lxbsm device's queue may hold (e.g. 256K) [default:
     /// the device's].
-    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    #[arg(long, value_name = "SIZE", value_parser = parse_queue_limit)]
     queue_limit: Option<u64>,
     /// How much to lower lxbsmd's nice value, as Linux auditd's
     /// priority_boost: the daemon must keep up with the tasks it audits
@@ -102,6 +121,29 @@ struct Args {
 
 fn parse_size(value: &str) -> Result<u64, String> {
     control::parse_size(value).map_err(|err| err.to_string())
+}
+
+/// The most bytes the lxbsm device's queue may be asked to hold.
+const MAX_QUEUE_LIMIT: u64 = 16 << 30;
+
+fn parse_queue_limit(value: &str) -> Result<u64, String> {
+    let limit = parse_size(value)?;
+    if !(1..=MAX_QUEUE_LIMIT).contains(&limit) {
+        return Err(format!(
+            "{value}: the queue limit must be from 1 byte to 16G"
+        ));
+    }
+    Ok(limit)
+}
+
+/// The id of a group given by name or number.
+fn group_id(group: &str) -> Result<u32, String> {
+    if let Ok(id) = group.parse() {
+        return Ok(id);
+    }
+    AccountNames::load(Path::new(HOST_GROUP))
+        .id(group)
+        .ok_or_else(|| format!("--socket-group {group}: no such group in {HOST_GROUP}"))
 }
 
 fn main() -> ExitCode {
@@ -205,7 +247,13 @@ fn run(args: &Args) -> Result<(), String> {
     }
     let fanout = match &args.socket {
         Some(path) => {
-            Some(Fanout::listen(path, args.subscriber_queue).map_err(|err| err.to_string())?)
+            let access = SocketAccess {
+                group: args.socket_group.as_deref().map(group_id).transpose()?,
+                max_subscribers: args.max_subscribers.into(),
+                max_per_user: args.max_subscribers_per_user.into(),
+            };
+            let queue_len = args.subscriber_queue as usize;
+            Some(Fanout::listen(path, queue_len, access).map_err(|err| err.to_string())?)
         }
         None => None,
     };
