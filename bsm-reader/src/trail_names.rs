@@ -23,12 +23,17 @@ pub struct TrailFile {
 impl TrailFile {
     /// Whether the file may hold records at or after `after` and before
     /// `before` (milliseconds since the epoch), judging by its name.
+    ///
+    /// Only a closed trail's name bounds its records (our writer widens
+    /// the name to span them): an open or crash-recovered trail's START is
+    /// when it was opened, and a producer may hand over records stamped
+    /// earlier, so such a trail is always read.
     pub fn may_hold(&self, after: Option<i64>, before: Option<i64>) -> bool {
-        let ends_before = |after: i64| {
-            // A record of the end second can be up to 999 ms past it.
-            self.end
-                .is_some_and(|end| end.saturating_add(1).saturating_mul(1000) <= after)
+        let Some(end) = self.end else {
+            return true;
         };
+        // A record of the end second can be up to 999 ms past it.
+        let ends_before = |after: i64| end.saturating_add(1).saturating_mul(1000) <= after;
         let starts_after = |before: i64| self.start.saturating_mul(1000) >= before;
         !after.is_some_and(ends_before) && !before.is_some_and(starts_after)
     }
@@ -116,6 +121,9 @@ mod tests {
         assert!(!file.may_hold(None, ms(100)), "before is exclusive");
         let open = TrailFile { end: None, ..file };
         assert!(open.may_hold(ms(1_000_000), None));
-        assert!(!open.may_hold(None, ms(50)));
+        assert!(
+            open.may_hold(None, ms(50)),
+            "an open trail may hold records stamped before it opened"
+        );
     }
 }

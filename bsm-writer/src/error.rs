@@ -93,6 +93,23 @@ pub enum TrailError {
     /// Another writer holds the trail directory.
     #[error("another writer holds the trail directory {}", dir.display())]
     Busy { dir: PathBuf },
+    /// The trail directory may be written by other users, who could plant
+    /// trails or links in it.
+    #[error(
+        "{} is {what} (mode {mode:o}, owner uid {owner}): other users could plant files in \
+         it; make it 0750 and owned by root or the daemon's user, or allow it explicitly",
+        dir.display()
+    )]
+    UnsafeDir {
+        dir: PathBuf,
+        what: &'static str,
+        mode: u32,
+        owner: u32,
+    },
+    /// A file in the trail directory is not a regular file (a symlink, a
+    /// FIFO, a device): it is left alone.
+    #[error("{} is not a regular file; left alone", path.display())]
+    NotRegular { path: PathBuf },
     /// A trail file name that should be free is taken.
     #[error("{} already exists", path.display())]
     NameTaken { path: PathBuf },

@@ -24,7 +24,13 @@ impl Tmpfs {
     fn mount(label: &str, size: &str) -> Option<Tmpfs> {
         let scratch = ScratchDir::new(label);
         let output = Command::new("mount")
-            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .args([
+                "-t",
+                "tmpfs",
+                "-o",
+                &format!("size={size},mode=0750"),
+                "tmpfs",
+            ])
             .arg(&scratch.path)
             .output();
         match output {

@@ -222,6 +222,14 @@ fn is_closed_name(name: &str) -> bool {
             .all(|part| part.len() == 14 && part.bytes().all(|b| b.is_ascii_digit()))
 }
 
+fn sleep_to_next_second() {
+    let into = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_millis();
+    thread::sleep(Duration::from_millis(u64::from(1000 - into) + 5));
+}
+
 fn write_records(out: &mut impl Write, sequences: std::ops::Range<u32>) {
     for sequence in sequences {
         out.write_all(&test_record(sequence, 0)).unwrap();
@@ -570,7 +578,10 @@ fn dir_size(dir: &Path) -> u64 {
 fn expire_after_keeps_the_trail_directory_within_its_size() {
     const LIMIT: u64 = 40 * 1024;
     const FILESZ: u64 = 8 * 1024;
-    const SENT: u32 = 6000;
+    const CHUNK: u32 = 100;
+    const SENT: u32 = 1200;
+    // A trail passes filesz by at most the records of one second: one chunk.
+    let chunk_bytes = u64::from(CHUNK) * test_record(0, 0).len() as u64;
     let scratch = ScratchDir::new("lxbsmd-expire");
     let fifo = scratch.path.join("source");
     let dir = scratch.path.join("trails");
@@ -594,24 +605,29 @@ fn expire_after_keeps_the_trail_directory_within_its_size() {
         ],
     );
     let mut writer = fifo_writer(&fifo);
-    for chunk in 0..SENT / 500 {
-        write_records(&mut writer, chunk * 500..(chunk + 1) * 500);
+    for chunk in 0..SENT / CHUNK {
+        write_records(&mut writer, chunk * CHUNK..(chunk + 1) * CHUNK);
         wait_until("the chunk in the trail", || {
-            sent_so_far(&dir).contains(&(chunk * 500 + 499))
+            sent_so_far(&dir).contains(&(chunk * CHUNK + CHUNK - 1))
         });
         // Between a rotation and the expiry after it, one more closed trail.
         let size = dir_size(&dir);
         assert!(
-            size <= LIMIT + 2 * FILESZ,
+            size <= LIMIT + 2 * (FILESZ + chunk_bytes),
             "{size} bytes after chunk {chunk}"
         );
+        // Trails rotate at most once a second.
+        sleep_to_next_second();
     }
     let stderr = daemon.stop();
 
     let size = dir_size(&dir);
     // After the last rotation's expiry: at most LIMIT; then the open trail
-    // grows by less than FILESZ before it is closed.
-    assert!(size <= LIMIT + FILESZ, "{size} bytes at the end: {stderr}");
+    // grows by less than FILESZ and a second's records before it is closed.
+    assert!(
+        size <= LIMIT + FILESZ + chunk_bytes,
+        "{size} bytes at the end: {stderr}"
+    );
     let expired: Vec<&str> = stderr
         .lines()
         .filter_map(|line| line.strip_prefix("lxbsmd: expired "))

@@ -255,3 +255,71 @@ fn sigkill_at_random_moments_leaves_whole_records() {
     eprintln!("sigkill test: {total} records in {} trails", trails.len());
     assert!(total > 0);
 }
+
+/// A victim outside the trail directory, and the directory's path.
+fn planted(label: &str) -> (ScratchDir, std::path::PathBuf, std::path::PathBuf) {
+    let scratch = ScratchDir::new(label);
+    let dir = scratch.path.join("trails");
+    fs::create_dir(&dir).unwrap();
+    let victim = scratch.path.join("victim");
+    fs::write(&victim, vec![b'v'; 88]).unwrap();
+    (scratch, dir, victim)
+}
+
+#[test]
+fn a_symlink_planted_as_an_open_trail_is_not_followed() {
+    let (_scratch, dir, victim) = planted("planted-symlink");
+    symlink(&victim, dir.join(OPEN_NAME)).unwrap();
+    let err = TrailWriter::open(TrailConfig::new(&dir)).unwrap_err();
+    assert!(err.to_string().contains("not a regular file"), "{err}");
+    assert!(err.to_string().contains(OPEN_NAME), "{err}");
+    assert_eq!(
+        fs::read(&victim).unwrap(),
+        vec![b'v'; 88],
+        "the victim was touched"
+    );
+    assert!(
+        fs::symlink_metadata(dir.join(OPEN_NAME))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+}
+
+#[test]
+fn a_fifo_planted_as_an_open_trail_does_not_hold_the_writer() {
+    let (_scratch, dir, _victim) = planted("planted-fifo");
+    let fifo = dir.join(OPEN_NAME);
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let started = std::time::Instant::now();
+    let err = TrailWriter::open(TrailConfig::new(&dir)).unwrap_err();
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert!(err.to_string().contains("not a regular file"), "{err}");
+}
+
+#[test]
+fn a_trail_directory_others_may_write_is_refused_unless_allowed() {
+    use std::os::unix::fs::PermissionsExt;
+    let (_scratch, dir, _victim) = planted("shared-dir");
+    for mode in [0o777, 0o1777, 0o770] {
+        fs::set_permissions(&dir, fs::Permissions::from_mode(mode)).unwrap();
+        let err = TrailWriter::open(TrailConfig::new(&dir)).unwrap_err();
+        assert!(
+            err.to_string().contains("other users could plant"),
+            "{mode:o}: {err}"
+        );
+        assert!(entries(&dir).is_empty(), "{mode:o}: wrote into it");
+    }
+    let writer = TrailWriter::open(TrailConfig {
+        allow_shared_dir: true,
+        ..TrailConfig::new(&dir)
+    })
+    .unwrap();
+    writer.close().unwrap();
+}

@@ -32,24 +32,44 @@ fn trails(dir: &Path) -> Vec<(TrailName, PathBuf)> {
     trails
 }
 
+fn sleep_to_next_second() {
+    let into = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_millis();
+    std::thread::sleep(std::time::Duration::from_millis(u64::from(1000 - into) + 5));
+}
+
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
 #[test]
 fn rotation_at_the_size_limit_and_naming() {
     let scratch = ScratchDir::new("rotation");
     let limit = 2048;
     let mut writer = TrailWriter::open(config(&scratch.path, Some(limit))).unwrap();
     let mut rotated = Vec::new();
-    for sequence in 0..100 {
+    // Bursts of 10 records (about 900 bytes), one a second: rotations by
+    // size never come within the second a trail opened.
+    for sequence in 0..50 {
+        if sequence % 10 == 0 {
+            sleep_to_next_second();
+        }
         let outcome = writer.write_record(&test_record(sequence, 50)).unwrap();
         assert_eq!(outcome.dropped, None);
         rotated.extend(outcome.rotated);
     }
     let stats = writer.stats();
     let last = writer.close().unwrap();
-    assert_eq!(stats.records_written, 100);
+    assert_eq!(stats.records_written, 50);
     assert_eq!(stats.rotations as usize, rotated.len());
 
     let trails = trails(&scratch.path);
-    assert!(trails.len() >= 4, "{} trails", trails.len());
+    assert!(trails.len() >= 2, "{} trails", trails.len());
     let paths: Vec<&PathBuf> = trails.iter().map(|(_, path)| path).collect();
     rotated.push(last);
     assert_eq!(paths, rotated.iter().collect::<Vec<_>>());
@@ -73,7 +93,60 @@ fn rotation_at_the_size_limit_and_naming() {
         assert_eq!(contents.damage, None, "{}", path.display());
         sequences.extend(contents.sequences);
     }
-    assert_eq!(sequences, (0..100).collect::<Vec<u32>>());
+    assert_eq!(sequences, (0..50).collect::<Vec<u32>>());
+}
+
+#[test]
+fn rotations_faster_than_one_a_second_never_name_a_future_second() {
+    let scratch = ScratchDir::new("fast-rotation");
+    let limit = 2048;
+    let opened = unix_now();
+    let mut writer = TrailWriter::open(config(&scratch.path, Some(limit))).unwrap();
+    // 2,000 records of about 90 bytes: 90 trails' worth, in about a second.
+    for sequence in 0..2000 {
+        writer.write_record(&test_record(sequence, 50)).unwrap();
+    }
+    writer.close().unwrap();
+    let closed = unix_now();
+    let trails = trails(&scratch.path);
+    let mut starts: Vec<u64> = trails.iter().map(|(name, _)| name.start).collect();
+    starts.dedup();
+    assert_eq!(starts.len(), trails.len(), "two trails share a START");
+    let mut sequences = Vec::new();
+    for (name, path) in &trails {
+        let TrailState::Closed { end } = name.state else {
+            panic!("{} is not closed", path.display());
+        };
+        assert!(
+            opened <= name.start && name.start <= end && end <= closed,
+            "{}",
+            path.display()
+        );
+        sequences.extend(read_trail(path).sequences);
+    }
+    assert_eq!(sequences, (0..2000).collect::<Vec<u32>>());
+}
+
+#[test]
+fn a_trail_is_named_to_span_the_times_of_its_records() {
+    let scratch = ScratchDir::new("record-times");
+    let mut writer = TrailWriter::open(config(&scratch.path, None)).unwrap();
+    let now = unix_now();
+    // Records stamped an hour before and an hour after the writer's clock,
+    // as a producer that lags or runs ahead may send.
+    for (sequence, seconds) in [(0, now - 3600), (1, now + 3600)] {
+        let record = bsm_writer::RecordBuilder::new(72)
+            .at(bsm_writer::AuditTime::new(seconds, 0))
+            .with(bsm_writer::token::sequence(sequence).unwrap())
+            .with(bsm_writer::token::return32(0, 0).unwrap())
+            .close()
+            .unwrap();
+        writer.write_record(&record).unwrap();
+    }
+    let closed = writer.close().unwrap();
+    let name = TrailName::parse(closed.file_name().unwrap().to_str().unwrap()).unwrap();
+    assert_eq!(name.start, now - 3600);
+    assert_eq!(name.state, TrailState::Closed { end: now + 3600 });
 }
 
 #[test]
@@ -236,4 +309,26 @@ fn a_writer_dropped_unclosed_is_recovered_whole() {
     );
     assert_eq!(read_trail(&recovered.path).sequences, [1]);
     writer.close().unwrap();
+}
+
+#[test]
+fn a_time_window_around_now_finds_every_record_of_fast_rotations() {
+    use bsm_reader::trail_names::list_trail_dir;
+    let scratch = ScratchDir::new("window");
+    let mut writer = TrailWriter::open(config(&scratch.path, Some(4096))).unwrap();
+    let now_ms = i64::try_from(unix_now()).unwrap() * 1000;
+    for sequence in 0..20_000 {
+        writer.write_record(&test_record(sequence, 0)).unwrap();
+    }
+    writer.close().unwrap();
+    // auditreduce -a now-60s -b now+60s DIR: the trails its names let in.
+    let (after, before) = (Some(now_ms - 60_000), Some(now_ms + 60_000));
+    let mut sequences = Vec::new();
+    for file in list_trail_dir(&scratch.path).unwrap() {
+        if file.may_hold(after, before) {
+            sequences.extend(read_trail(&file.path).sequences);
+        }
+    }
+    assert_eq!(sequences.len(), 20_000);
+    assert_eq!(sequences, (0..20_000).collect::<Vec<u32>>());
 }

@@ -74,6 +74,10 @@ struct Args {
     /// The trail directory [default: the config's dir:, else /var/audit].
     #[arg(long, value_name = "DIR")]
     dir: Option<PathBuf>,
+    /// Use a trail directory that other users may write to, or that another
+    /// user owns (refused by default: they could plant trails or links in it).
+    #[arg(long)]
+    allow_shared_dir: bool,
     /// Rotate trails at this size, as audit_control's filesz (e.g. 2M; 0 is
     /// no limit).
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
@@ -194,6 +198,7 @@ impl Settings {
             .or(control.file_size_limit)
             .filter(|limit| *limit > 0);
         config.expire_after = control.expire_after;
+        config.allow_shared_dir = args.allow_shared_dir;
         config.min_free_percent = control.min_free_percent.unwrap_or(0);
         // audit_control's cnt: go on without the records that do not fit.
         if control.policy_or_default().continue_on_failure {

@@ -2,9 +2,8 @@
 //! trail while a writer runs and is absent otherwise, as with auditd.
 
 use crate::error::TrailError;
-use std::fs;
-use std::io;
-use std::os::unix::fs::symlink;
+use crate::trail::dir::TrailDir;
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 
 const CURRENT: &str = "current";
@@ -17,36 +16,16 @@ pub fn current_link(dir: &Path) -> PathBuf {
 }
 
 /// Points `dir/current` at `trail` (an absolute path, as auditd writes it).
-pub(crate) fn point_at(dir: &Path, trail: &Path) -> Result<(), TrailError> {
-    let next = dir.join(CURRENT_NEXT);
-    remove_if_present(&next)?;
-    symlink(trail, &next).map_err(|source| TrailError::Io {
-        action: "create symlink",
-        path: next.clone(),
-        source,
-    })?;
-    let link = current_link(dir);
-    fs::rename(&next, &link).map_err(|source| TrailError::Io {
-        action: "rename symlink to",
-        path: link,
-        source,
-    })
+pub(crate) fn point_at(dir: &TrailDir, trail: &Path) -> Result<(), TrailError> {
+    let next = OsStr::new(CURRENT_NEXT);
+    dir.remove_if_present(next)?;
+    dir.symlink(trail, next)?;
+    dir.rename_over(next, OsStr::new(CURRENT))
 }
 
 /// Removes `dir/current`, and the replacement a crash may have left
 /// half-made, if there are any.
-pub(crate) fn remove(dir: &Path) -> Result<(), TrailError> {
-    remove_if_present(&dir.join(CURRENT_NEXT))?;
-    remove_if_present(&current_link(dir))
-}
-
-fn remove_if_present(path: &Path) -> Result<(), TrailError> {
-    match fs::remove_file(path) {
-        Err(err) if err.kind() != io::ErrorKind::NotFound => Err(TrailError::Io {
-            action: "remove",
-            path: path.to_path_buf(),
-            source: err,
-        }),
-        _ => Ok(()),
-    }
+pub(crate) fn remove(dir: &TrailDir) -> Result<(), TrailError> {
+    dir.remove_if_present(OsStr::new(CURRENT_NEXT))?;
+    dir.remove_if_present(OsStr::new(CURRENT))
 }

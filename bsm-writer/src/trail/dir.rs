@@ -1,9 +1,20 @@
 //! The trail directory: locked by one writer at a time, listed for its
 //! trail files, synced after renames.
+//!
+//! Every file in it is reached through the directory's descriptor by name
+//! alone (`openat`, `renameat`, `unlinkat`, `symlinkat`), never following
+//! a symlink, and only regular files are opened, without blocking: a link
+//! or FIFO planted under a trail's name is refused, not followed or waited
+//! on. A directory that other users may write to is refused unless the
+//! configuration allows it.
 
 use crate::error::TrailError;
 use bsm_format::TrailName;
+use rustix::fs::{AtFlags, FileType, Mode, OFlags, RenameFlags};
+use rustix::io::Errno;
+use std::ffi::OsStr;
 use std::fs::{self, DirBuilder, File, TryLockError};
+use std::io;
 use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
 
@@ -17,6 +28,13 @@ pub(crate) struct TrailFile {
     pub(crate) path: PathBuf,
 }
 
+impl TrailFile {
+    /// Its name in the directory.
+    pub(crate) fn file_name(&self) -> &OsStr {
+        self.path.file_name().unwrap_or_default()
+    }
+}
+
 /// The directory, locked (flock) for as long as this lives, so that no two
 /// writers, and no recovery and a writer, work in it at once.
 #[derive(Debug)]
@@ -26,8 +44,9 @@ pub(crate) struct TrailDir {
 }
 
 impl TrailDir {
-    /// Creates `path` if needed and locks it.
-    pub(crate) fn lock(path: &Path) -> Result<TrailDir, TrailError> {
+    /// Creates `path` if needed, checks who may write to it (unless
+    /// `allow_shared` says anyone may), and locks it.
+    pub(crate) fn lock(path: &Path, allow_shared: bool) -> Result<TrailDir, TrailError> {
         let io_error = |action| {
             move |source| TrailError::Io {
                 action,
@@ -43,6 +62,9 @@ impl TrailDir {
         // Trail names in file tokens and the `current` link are absolute.
         let path = std::path::absolute(path).map_err(io_error("resolve"))?;
         let handle = File::open(&path).map_err(io_error("open directory"))?;
+        if !allow_shared {
+            check_private(&path, &handle)?;
+        }
         match handle.try_lock() {
             Ok(()) => Ok(TrailDir { path, handle }),
             Err(TryLockError::WouldBlock) => Err(TrailError::Busy { dir: path }),
@@ -85,6 +107,127 @@ impl TrailDir {
         Ok(trails)
     }
 
+    /// Opens the regular file `name` for reading and writing; a symlink,
+    /// FIFO or device there is [`TrailError::NotRegular`].
+    pub(crate) fn open_regular(&self, name: &OsStr) -> Result<File, TrailError> {
+        let path = self.path.join(name);
+        // O_NONBLOCK: a FIFO must not hold the daemon at start-up.
+        let flags = OFlags::RDWR | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::CLOEXEC;
+        let fd = match rustix::fs::openat(&self.handle, name, flags, Mode::empty()) {
+            Ok(fd) => fd,
+            Err(Errno::LOOP) => return Err(TrailError::NotRegular { path }),
+            Err(err) => {
+                return Err(TrailError::Io {
+                    action: "open",
+                    path,
+                    source: err.into(),
+                });
+            }
+        };
+        let stat = rustix::fs::fstat(&fd).map_err(|err| TrailError::Io {
+            action: "stat",
+            path: path.clone(),
+            source: err.into(),
+        })?;
+        if FileType::from_raw_mode(stat.st_mode) != FileType::RegularFile {
+            return Err(TrailError::NotRegular { path });
+        }
+        // Regular files never block; later reads need no flag.
+        rustix::fs::fcntl_setfl(&fd, OFlags::RDWR).map_err(|err| TrailError::Io {
+            action: "set flags of",
+            path,
+            source: err.into(),
+        })?;
+        Ok(File::from(fd))
+    }
+
+    /// Creates the regular file `name` for appending; it must not exist
+    /// (as anything, a symlink included).
+    pub(crate) fn create_new(&self, name: &OsStr, mode: u32) -> io::Result<File> {
+        let flags = OFlags::WRONLY
+            | OFlags::APPEND
+            | OFlags::CREATE
+            | OFlags::EXCL
+            | OFlags::NOFOLLOW
+            | OFlags::CLOEXEC;
+        let fd = rustix::fs::openat(&self.handle, name, flags, Mode::from_raw_mode(mode))?;
+        Ok(File::from(fd))
+    }
+
+    /// Renames `from` to `to` within the directory; `to` must not exist.
+    pub(crate) fn rename_new(&self, from: &OsStr, to: &OsStr) -> Result<(), TrailError> {
+        let renamed =
+            rustix::fs::renameat_with(&self.handle, from, &self.handle, to, RenameFlags::NOREPLACE);
+        let renamed = match renamed {
+            // File systems without RENAME_NOREPLACE: check, then rename
+            // (the directory lock keeps our own writers out of the gap).
+            Err(Errno::INVAL) => {
+                if self.exists(to)? {
+                    return Err(TrailError::NameTaken {
+                        path: self.path.join(to),
+                    });
+                }
+                rustix::fs::renameat(&self.handle, from, &self.handle, to)
+            }
+            other => other,
+        };
+        match renamed {
+            Ok(()) => Ok(()),
+            Err(Errno::EXIST) => Err(TrailError::NameTaken {
+                path: self.path.join(to),
+            }),
+            Err(err) => Err(TrailError::Io {
+                action: "rename",
+                path: self.path.join(from),
+                source: err.into(),
+            }),
+        }
+    }
+
+    /// Renames `from` over `to` (for the `current` link).
+    pub(crate) fn rename_over(&self, from: &OsStr, to: &OsStr) -> Result<(), TrailError> {
+        rustix::fs::renameat(&self.handle, from, &self.handle, to).map_err(|err| TrailError::Io {
+            action: "rename symlink to",
+            path: self.path.join(to),
+            source: err.into(),
+        })
+    }
+
+    /// Whether `name` exists, as anything.
+    pub(crate) fn exists(&self, name: &OsStr) -> Result<bool, TrailError> {
+        match rustix::fs::statat(&self.handle, name, AtFlags::SYMLINK_NOFOLLOW) {
+            Ok(_) => Ok(true),
+            Err(Errno::NOENT) => Ok(false),
+            Err(err) => Err(TrailError::Io {
+                action: "stat",
+                path: self.path.join(name),
+                source: err.into(),
+            }),
+        }
+    }
+
+    /// Removes `name` (a file or a link, never what it points to), if it is
+    /// there.
+    pub(crate) fn remove_if_present(&self, name: &OsStr) -> Result<(), TrailError> {
+        match rustix::fs::unlinkat(&self.handle, name, AtFlags::empty()) {
+            Ok(()) | Err(Errno::NOENT) => Ok(()),
+            Err(err) => Err(TrailError::Io {
+                action: "remove",
+                path: self.path.join(name),
+                source: err.into(),
+            }),
+        }
+    }
+
+    /// Makes the symlink `name` pointing at `target`.
+    pub(crate) fn symlink(&self, target: &Path, name: &OsStr) -> Result<(), TrailError> {
+        rustix::fs::symlinkat(target, &self.handle, name).map_err(|err| TrailError::Io {
+            action: "create symlink",
+            path: self.path.join(name),
+            source: err.into(),
+        })
+    }
+
     /// Makes the directory's entries (renames, new files) durable.
     pub(crate) fn sync(&self) -> Result<(), TrailError> {
         self.handle.sync_all().map_err(|source| TrailError::Io {
@@ -93,4 +236,31 @@ impl TrailDir {
             source,
         })
     }
+}
+
+/// Refuses a directory that users other than its owner may write to, or
+/// whose owner is neither root nor us.
+fn check_private(path: &Path, handle: &File) -> Result<(), TrailError> {
+    let stat = rustix::fs::fstat(handle).map_err(|err| TrailError::Io {
+        action: "stat",
+        path: path.to_path_buf(),
+        source: err.into(),
+    })?;
+    let mode = stat.st_mode & 0o7777;
+    let owner = stat.st_uid;
+    let what = if mode & 0o002 != 0 {
+        "writable by every user"
+    } else if mode & 0o020 != 0 {
+        "writable by its group"
+    } else if owner != 0 && owner != rustix::process::geteuid().as_raw() {
+        "owned by another user"
+    } else {
+        return Ok(());
+    };
+    Err(TrailError::UnsafeDir {
+        dir: path.to_path_buf(),
+        what,
+        mode,
+        owner,
+    })
 }

@@ -51,24 +51,20 @@ pub(crate) fn expire(
                 source,
             })?,
         };
-        closed.push((closed_at, trail.path, metadata.len()));
+        closed.push((closed_at, trail, metadata.len()));
     }
-    closed.sort();
+    closed.sort_by(|a, b| (a.0, &a.1.path).cmp(&(b.0, &b.1.path)));
 
     let mut expiry = Expiry::default();
-    for (closed_at, path, size) in closed {
+    for (closed_at, trail, size) in closed {
         let age = now.duration_since(closed_at).unwrap_or_default();
         if rule.expires(age, total) {
             // The size rule counts a trail that would not go as gone, so that
             // one stuck trail does not expire all the younger ones.
             total -= size;
-            match fs::remove_file(&path) {
-                Ok(()) => expiry.removed.push(path),
-                Err(source) => expiry.failed.push(TrailError::Io {
-                    action: "remove expired trail",
-                    path,
-                    source,
-                }),
+            match dir.remove_if_present(trail.file_name()) {
+                Ok(()) => expiry.removed.push(trail.path),
+                Err(err) => expiry.failed.push(err),
             }
         }
     }

@@ -3,11 +3,11 @@
 //! again before anything else is written.
 
 use crate::error::TrailError;
+use crate::trail::dir::TrailDir;
 use bsm_format::{TrailName, TrailState};
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::{self, Write};
-use std::os::unix::fs::OpenOptionsExt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// Owner read-write, group read: auditd's trails are for the audit group.
 const TRAIL_MODE: u32 = 0o640;
@@ -54,23 +54,24 @@ pub(crate) struct OpenTrail {
     pub(crate) len: u64,
     /// Records appended (file tokens not counted).
     pub(crate) records: u64,
+    /// The earliest and latest header seconds of those records, which the
+    /// trail's final name must span.
+    pub(crate) record_times: Option<(u64, u64)>,
     /// A failed write left bytes past `len` that are not cut off yet.
     cut_pending: bool,
 }
 
 impl OpenTrail {
     /// Creates `dir/START.not_terminated`, which must not exist.
-    pub(crate) fn create(dir: &Path, start: u64) -> Result<OpenTrail, TrailError> {
+    pub(crate) fn create(dir: &TrailDir, start: u64) -> Result<OpenTrail, TrailError> {
         let name = TrailName {
             start,
             state: TrailState::Open,
-        };
-        let path = dir.join(name.file_name());
-        let file = OpenOptions::new()
-            .append(true)
-            .create_new(true)
-            .mode(TRAIL_MODE)
-            .open(&path)
+        }
+        .file_name();
+        let path = dir.path().join(&name);
+        let file = dir
+            .create_new(name.as_ref(), TRAIL_MODE)
             .map_err(|source| match source.kind() {
                 io::ErrorKind::AlreadyExists => TrailError::NameTaken { path: path.clone() },
                 _ => TrailError::Io {
@@ -85,6 +86,7 @@ impl OpenTrail {
             start,
             len: 0,
             records: 0,
+            record_times: None,
             cut_pending: false,
         })
     }
@@ -121,6 +123,15 @@ impl OpenTrail {
             }
         }
         Err(AppendError::Io(io::ErrorKind::Interrupted.into()))
+    }
+
+    /// Notes a record of header time `seconds` as appended.
+    pub(crate) fn count_record(&mut self, seconds: u64) {
+        self.records += 1;
+        self.record_times = Some(match self.record_times {
+            None => (seconds, seconds),
+            Some((earliest, latest)) => (earliest.min(seconds), latest.max(seconds)),
+        });
     }
 
     /// Takes back the items appended after the first `len` bytes.

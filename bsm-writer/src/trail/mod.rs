@@ -2,9 +2,17 @@
 //!
 //! - A directory (default `/var/audit`) holds the trails. The open trail is
 //!   `START.not_terminated`; closing renames it `START.END` (UTC times,
-//!   `YYYYMMDDHHMMSS`), END being the next trail's START on rotation. A
-//!   trail never starts in the same second as an earlier one in the
-//!   directory: when rotations come faster, START runs ahead of the clock.
+//!   `YYYYMMDDHHMMSS`). A name never runs ahead of the clock: START is the
+//!   second the trail opened (at rotation, the old trail's END), and the
+//!   final name is widened, if need be, to span its records' header times
+//!   (START down to the earliest, END up to the latest), so that a reader
+//!   skipping trails by name never skips a record inside its time window.
+//!   No two trails start in the same second: a rotation by size that comes
+//!   within the second its trail opened waits for the next second, the
+//!   trail growing past `filesz` meanwhile by at most one second's records
+//!   (as FreeBSD's trails pass filesz until auditd rotates them); a
+//!   rotation on demand, or a start-up, in a second already taken waits
+//!   for the next one.
 //! - Each trail begins with a file token (0x11) naming the previous trail
 //!   by its final path (empty for the first trail of a run) and ends with
 //!   one naming the next trail by its `.not_terminated` path (empty at
@@ -81,6 +89,10 @@ pub struct TrailConfig {
     pub min_free_percent: u8,
     pub low_space: LowSpacePolicy,
     pub fsync: FsyncPolicy,
+    /// Use a directory that other users may write to, or that another
+    /// user owns; by default such a directory is refused
+    /// ([`TrailError::UnsafeDir`]): others could plant trails or links in it.
+    pub allow_shared_dir: bool,
 }
 
 impl TrailConfig {
@@ -94,6 +106,7 @@ impl TrailConfig {
             min_free_percent: 0,
             low_space: LowSpacePolicy::Stop,
             fsync: FsyncPolicy::AtRotation,
+            allow_shared_dir: false,
         }
     }
 }
@@ -142,8 +155,9 @@ pub struct TrailWriter {
     config: TrailConfig,
     dir: TrailDir,
     trail: OpenTrail,
-    /// The latest START of any trail in the directory.
-    newest_start: u64,
+    /// A second in which a rotation by size found its START taken: not
+    /// looked for again within it.
+    start_taken_at: Option<u64>,
     space: SpaceGuard,
     unsynced: u64,
     stats: TrailStats,
@@ -154,12 +168,11 @@ impl TrailWriter {
     /// Locks the directory, recovers trails left open by a crash, and opens
     /// a new trail.
     pub fn open(config: TrailConfig) -> Result<TrailWriter, TrailError> {
-        let dir = TrailDir::lock(&config.dir)?;
+        let dir = TrailDir::lock(&config.dir, config.allow_shared_dir)?;
         let recovered = recover::recover_locked(&dir)?;
-        let newest_start = dir.trails()?.iter().map(|trail| trail.name.start).max();
-        let start = next_start(newest_start);
+        let start = wait_for_free_start(&dir, None)?;
         let trail = open_trail(&dir, start, b"")?;
-        current::point_at(dir.path(), &trail.path)?;
+        current::point_at(&dir, &trail.path)?;
         if config.fsync != FsyncPolicy::Never {
             dir.sync()?;
         }
@@ -168,7 +181,7 @@ impl TrailWriter {
             config,
             dir,
             trail,
-            newest_start: start,
+            start_taken_at: None,
             unsynced: 0,
             stats: TrailStats::default(),
             recovered,
@@ -202,7 +215,7 @@ impl TrailWriter {
     /// under [`LowSpacePolicy::Drop`] it is counted and reported in the
     /// outcome. Either way the trail ends with whole records.
     pub fn write_record(&mut self, record: &[u8]) -> Result<WriteOutcome, TrailError> {
-        check_record(record)?;
+        let seconds = check_record(record)?;
         let verdict = self
             .space
             .admit(self.dir.handle(), record.len() as u64)
@@ -222,8 +235,12 @@ impl TrailWriter {
                 },
             );
         }
-        let rotated = if self.rotation_due(record.len()) {
-            match self.rotate() {
+        let start = match self.rotation_due(record.len()) {
+            true => self.free_start()?,
+            false => None,
+        };
+        let rotated = if let Some(start) = start {
+            match self.rotate_at(start) {
                 Ok(closed) => Some(closed),
                 // The next trail found no room for its file token: as full
                 // a file system as for the record itself.
@@ -243,7 +260,7 @@ impl TrailWriter {
             }
             Err(err) => return Err(err.into_trail_error(&self.trail)),
         }
-        self.trail.records += 1;
+        self.trail.count_record(seconds);
         self.stats.records_written += 1;
         self.stats.bytes_written += record.len() as u64;
         self.sync_after_record(record.len() as u64)?;
@@ -254,13 +271,16 @@ impl TrailWriter {
     }
 
     /// Closes the open trail and opens the next (on demand, e.g. on a
-    /// signal); returns the closed trail's final path.
+    /// signal); returns the closed trail's final path. In the second the
+    /// open trail started, this waits for the next one.
     pub fn rotate(&mut self) -> Result<PathBuf, TrailError> {
-        let start = self.next_start();
-        let closed = self.final_path(start);
-        if closed.exists() {
-            return Err(TrailError::NameTaken { path: closed });
-        }
+        let start = wait_for_free_start(&self.dir, Some(self.trail.start))?;
+        self.rotate_at(start)
+    }
+
+    /// Rotates to a new trail starting at `start`, a second no trail has.
+    fn rotate_at(&mut self, start: u64) -> Result<PathBuf, TrailError> {
+        let closed = self.final_path(start)?;
         let mut next = open_trail(&self.dir, start, closed.as_os_str().as_bytes())?;
         let closed_len = self.trail.len;
         let undo = |trail: &mut OpenTrail, next: &OpenTrail| {
@@ -278,18 +298,14 @@ impl TrailWriter {
             undo(&mut self.trail, &next);
             return Err(err);
         }
-        if let Err(source) = std::fs::rename(&self.trail.path, &closed) {
+        if let Err(err) = self.rename_closed(&closed) {
             undo(&mut self.trail, &next);
-            return Err(TrailError::Io {
-                action: "rename",
-                path: self.trail.path.clone(),
-                source,
-            });
+            return Err(err);
         }
         std::mem::swap(&mut self.trail, &mut next);
         self.stats.rotations += 1;
         self.unsynced = 0;
-        current::point_at(self.dir.path(), &self.trail.path)?;
+        current::point_at(&self.dir, &self.trail.path)?;
         if self.config.fsync != FsyncPolicy::Never {
             self.dir.sync()?;
         }
@@ -314,17 +330,9 @@ impl TrailWriter {
         if self.config.fsync != FsyncPolicy::Never {
             self.trail.sync()?;
         }
-        let end = unix_now().max(self.trail.start);
-        let closed = self.final_path(end);
-        if closed.exists() {
-            return Err(TrailError::NameTaken { path: closed });
-        }
-        std::fs::rename(&self.trail.path, &closed).map_err(|source| TrailError::Io {
-            action: "rename",
-            path: self.trail.path.clone(),
-            source,
-        })?;
-        current::remove(self.dir.path())?;
+        let closed = self.final_path(unix_now())?;
+        self.rename_closed(&closed)?;
+        current::remove(&self.dir)?;
         if self.config.fsync != FsyncPolicy::Never {
             self.dir.sync()?;
         }
@@ -377,26 +385,90 @@ impl TrailWriter {
         }
     }
 
-    /// A start time later than every trail's in the directory.
-    fn next_start(&mut self) -> u64 {
-        self.newest_start = next_start(Some(self.newest_start));
-        self.newest_start
+    /// Now, if no trail starts in this second (the open one included);
+    /// `None` otherwise, and then for the rest of the second.
+    fn free_start(&mut self) -> Result<Option<u64>, TrailError> {
+        let now = unix_now();
+        if now == self.trail.start || self.start_taken_at == Some(now) {
+            return Ok(None);
+        }
+        if start_taken(&self.dir, now)? {
+            self.start_taken_at = Some(now);
+            return Ok(None);
+        }
+        Ok(Some(now))
     }
 
-    /// The open trail's path once closed at `end`.
-    fn final_path(&self, end: u64) -> PathBuf {
-        let name = TrailName {
-            start: self.trail.start,
+    /// The open trail's path once closed at `end`: the name spans the
+    /// trail's life and its records' times. Should that name be taken (a
+    /// trail whose START was widened down to ours), the START the trail
+    /// opened with, which no other trail has, is kept instead.
+    fn final_path(&self, end: u64) -> Result<PathBuf, TrailError> {
+        let (earliest, latest) = self
+            .trail
+            .record_times
+            .unwrap_or((self.trail.start, self.trail.start));
+        let end = end.max(latest).max(self.trail.start);
+        let widened = TrailName {
+            start: self.trail.start.min(earliest),
             state: TrailState::Closed { end },
         };
-        self.dir.path().join(name.file_name())
+        let opened = TrailName {
+            start: self.trail.start,
+            ..widened
+        };
+        let mut name = widened.file_name();
+        if self.dir.exists(name.as_ref())? {
+            name = opened.file_name();
+        }
+        Ok(self.dir.path().join(name))
+    }
+
+    /// Renames the open trail to `closed`, which must be free.
+    fn rename_closed(&self, closed: &Path) -> Result<(), TrailError> {
+        let from = self.trail.path.file_name().unwrap_or_default();
+        self.dir
+            .rename_new(from, closed.file_name().unwrap_or_default())
     }
 }
 
-/// The current time, or the second after `newest` if that is later.
-fn next_start(newest: Option<u64>) -> u64 {
-    let now = unix_now();
-    newest.map_or(now, |newest| now.max(newest + 1))
+/// How many times opening or an asked-for rotation waits for the next
+/// second before it calls the name taken.
+const START_WAITS: u32 = 3;
+
+/// A second that no trail of `dir` starts in (nor `open`, the open
+/// trail's start): now, or, waiting for the clock, one of the next few.
+fn wait_for_free_start(dir: &TrailDir, open: Option<u64>) -> Result<u64, TrailError> {
+    let mut now = unix_now();
+    for _ in 0..START_WAITS {
+        if open != Some(now) && !start_taken(dir, now)? {
+            return Ok(now);
+        }
+        sleep_to_next_second();
+        now = unix_now();
+    }
+    Err(TrailError::NameTaken {
+        path: dir.path().join(
+            TrailName {
+                start: now,
+                state: TrailState::Open,
+            }
+            .file_name(),
+        ),
+    })
+}
+
+/// Whether a trail of `dir` starts at `second`.
+fn start_taken(dir: &TrailDir, second: u64) -> Result<bool, TrailError> {
+    Ok(dir.trails()?.iter().any(|trail| trail.name.start == second))
+}
+
+fn sleep_to_next_second() {
+    let into_second = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |since| since.subsec_nanos());
+    let rest = 1_000_000_000 - u64::from(into_second);
+    std::thread::sleep(std::time::Duration::from_nanos(rest + 1_000_000));
 }
 
 fn unix_now() -> u64 {
@@ -412,7 +484,7 @@ const fn file_token_len(name_len: usize) -> usize {
 /// Creates the trail starting at `start` and writes its opening file token
 /// naming `previous`.
 fn open_trail(dir: &TrailDir, start: u64, previous: &[u8]) -> Result<OpenTrail, TrailError> {
-    let mut trail = OpenTrail::create(dir.path(), start)?;
+    let mut trail = OpenTrail::create(dir, start)?;
     if let Err(err) = append_file_token(&mut trail, previous) {
         // Best effort: a leftover is recovered as a crashed trail later.
         let _ = std::fs::remove_file(&trail.path);
@@ -428,8 +500,9 @@ fn append_file_token(trail: &mut OpenTrail, name: &[u8]) -> Result<(), TrailErro
         .map_err(|err| err.into_trail_error(trail))
 }
 
-/// Refuses anything but exactly one whole record that readers accept.
-fn check_record(record: &[u8]) -> Result<(), TrailError> {
+/// Refuses anything but exactly one whole record that readers accept;
+/// gives its header's seconds.
+fn check_record(record: &[u8]) -> Result<u64, TrailError> {
     if record.len() > DEFAULT_MAX_RECORD_SIZE as usize {
         return Err(TrailError::RecordTooLarge {
             size: record.len(),
@@ -443,5 +516,5 @@ fn check_record(record: &[u8]) -> Result<(), TrailError> {
             given: record.len(),
         });
     }
-    Ok(())
+    Ok(parsed.header().seconds)
 }

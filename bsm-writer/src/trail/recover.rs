@@ -7,7 +7,7 @@ use crate::trail::current;
 use crate::trail::dir::{TrailDir, TrailFile};
 use bsm_format::{ErrorKind, StreamSplitter};
 use bsm_format::{TrailName, TrailState};
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io;
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
@@ -31,23 +31,24 @@ pub struct RecoveredTrail {
 /// Recovers every trail that a crashed writer left open in `dir`, and
 /// removes the stale `current` link. Fails with [`TrailError::Busy`] while a
 /// writer holds the directory.
+/// The directory must be private to its owner, as for a writer.
 pub fn recover(dir: impl AsRef<Path>) -> Result<Vec<RecoveredTrail>, TrailError> {
-    recover_locked(&TrailDir::lock(dir.as_ref())?)
+    recover_locked(&TrailDir::lock(dir.as_ref(), false)?)
 }
 
 pub(crate) fn recover_locked(dir: &TrailDir) -> Result<Vec<RecoveredTrail>, TrailError> {
     let mut recovered = Vec::new();
     for trail in dir.trails()? {
         if trail.name.state == TrailState::Open {
-            recovered.push(recover_trail(&trail)?);
+            recovered.push(recover_trail(dir, &trail)?);
         }
     }
-    current::remove(dir.path())?;
+    current::remove(dir)?;
     dir.sync()?;
     Ok(recovered)
 }
 
-fn recover_trail(trail: &TrailFile) -> Result<RecoveredTrail, TrailError> {
+fn recover_trail(dir: &TrailDir, trail: &TrailFile) -> Result<RecoveredTrail, TrailError> {
     let io_error = |action| {
         move |source| TrailError::Io {
             action,
@@ -55,11 +56,7 @@ fn recover_trail(trail: &TrailFile) -> Result<RecoveredTrail, TrailError> {
             source,
         }
     };
-    let file = OpenOptions::new()
-        .read(true)
-        .write(true)
-        .open(&trail.path)
-        .map_err(io_error("open"))?;
+    let file = dir.open_regular(trail.file_name())?;
     let len = file.metadata().map_err(io_error("stat"))?.len();
     let (whole, damage) = whole_items(&file, &trail.path)?;
     let partial_end = match &damage {
@@ -80,10 +77,7 @@ fn recover_trail(trail: &TrailFile) -> Result<RecoveredTrail, TrailError> {
         state: TrailState::CrashRecovered,
     };
     let path = trail.path.with_file_name(renamed.file_name());
-    if path.exists() {
-        return Err(TrailError::NameTaken { path });
-    }
-    std::fs::rename(&trail.path, &path).map_err(io_error("rename"))?;
+    dir.rename_new(trail.file_name(), renamed.file_name().as_ref())?;
     Ok(RecoveredTrail {
         path,
         kept,
