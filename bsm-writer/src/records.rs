@@ -356,6 +356,11 @@ pub enum DaemonEvent<'a> {
     },
 }
 
+/// What a recovery record says of the records a crashed daemon had read
+/// from its source and not yet written.
+pub const RECOVERY_LOSS_TEXT: &str = "records read from the source but not yet written at the crash are missing; their number \
+     is unknown";
+
 /// The record auditd writes about itself (AUE_audit_startup, _shutdown,
 /// _recovery): subject32_ex of the daemon (audit id its real uid, session
 /// its pid), text `PROGRAM::Audit startup` (or shutdown, recovery), the
@@ -386,6 +391,9 @@ pub fn audit_daemon(event: DaemonEvent<'_>, program: &str) -> Result<RecordBuild
         .with(token::text(format!("{program}::Audit {what}"))?);
     if let Some(path) = recovered {
         builder.write(&token::path(path.as_os_str().as_bytes())?);
+    }
+    if matches!(event, DaemonEvent::Recovery { .. }) {
+        builder.write(&token::text(RECOVERY_LOSS_TEXT)?);
     }
     Ok(builder.with(token::return32(0, 0)?))
 }

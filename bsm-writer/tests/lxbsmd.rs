@@ -808,7 +808,7 @@ fn minfree_without_cnt_waits_and_sigterm_still_closes_the_trail() {
 
     assert!(!status.success(), "records were left unwritten: {stderr}");
     assert!(
-        stderr.contains("stopped while waiting for space"),
+        stderr.contains("stopping while waiting for space"),
         "{stderr}"
     );
     let trails = trail_files(&dir);
@@ -822,6 +822,92 @@ fn minfree_without_cnt_waits_and_sigterm_still_closes_the_trail() {
         items.last(),
         Some(&Item::File),
         "the trail ends with its file token"
+    );
+    // The records read and not written are counted in the trail, before
+    // the shutdown record.
+    let notices: Vec<u64> = items
+        .iter()
+        .filter_map(|item| match item {
+            Item::Dropped(count) => Some(*count),
+            _ => None,
+        })
+        .collect();
+    let [dropped] = notices[..] else {
+        panic!("one drop notice: {items:?}");
+    };
+    assert!(
+        dropped >= 1 && dropped + written.len() as u64 <= 2000,
+        "{dropped}"
+    );
+    assert!(stderr.contains(&format!("{dropped} records")), "{stderr}");
+    assert_eq!(
+        daemon_events(&items).last(),
+        Some(&event_number("AUE_audit_shutdown").unwrap())
+    );
+}
+
+#[test]
+fn a_full_disk_with_cnt_counts_every_drop_in_the_trail_up_to_the_shutdown() {
+    const SENT: u32 = 10_000;
+    let scratch = ScratchDir::new("lxbsmd-full-cnt");
+    let Some(tmpfs) = Tmpfs::mount(&scratch.path.join("fs"), "256k") else {
+        return;
+    };
+    let dir = tmpfs.path.join("trails");
+    let source = scratch.path.join("records.bsm");
+    let mut bytes = Vec::new();
+    // Records of 40 bytes: once they no longer fit, neither does the
+    // shutdown record (about 100), unless space was kept for it.
+    for sequence in 0..SENT {
+        bytes.extend(test_record(sequence, 0));
+    }
+    fs::write(&source, bytes).unwrap();
+    let config = scratch.path.join("audit_control");
+    fs::write(&config, "policy:cnt\n").unwrap();
+    // A regular file: lxbsmd reads it all, then shuts down as at SIGTERM.
+    let mut daemon = Daemon::start(
+        &scratch.path,
+        &[
+            "--source",
+            source.to_str().unwrap(),
+            "--dir",
+            dir.to_str().unwrap(),
+            "--config",
+            config.to_str().unwrap(),
+        ],
+    );
+    let (status, stderr) = daemon.wait();
+    assert!(status.success(), "{stderr}");
+    let items = items_of_dir(&dir);
+    let written = sent(&items);
+    let noted: u64 = items
+        .iter()
+        .filter_map(|item| match item {
+            Item::Dropped(count) => Some(*count),
+            _ => None,
+        })
+        .sum();
+    assert!(
+        written.len() < SENT as usize,
+        "the disk never filled: {stderr}"
+    );
+    assert_eq!(
+        written.len() as u64 + noted,
+        u64::from(SENT),
+        "every record written or counted in the trail: {stderr}"
+    );
+    assert_eq!(
+        daemon_events(&items),
+        [
+            event_number("AUE_audit_startup").unwrap(),
+            event_number("AUE_audit_shutdown").unwrap()
+        ],
+        "{stderr}"
+    );
+    assert_eq!(
+        items.last(),
+        Some(&Item::File),
+        "closed with its file token"
     );
 }
 

@@ -286,6 +286,7 @@ fn run(args: &Args) -> Result<(), String> {
         args,
         dropped_in_spell: 0,
         unpublished: Vec::new(),
+        stopped_waiting: false,
     };
     let recovered: Vec<PathBuf> = daemon
         .trails
@@ -325,9 +326,16 @@ fn run(args: &Args) -> Result<(), String> {
     // After a failure the reader may still be waiting for input: stop it.
     STOP.store(true, Ordering::Relaxed);
     let source_outcome = reader.map(SourceReader::finish);
+    let unwritten = daemon.stopped_waiting.then_some(daemon.dropped_in_spell);
     let shut_down = daemon.shut_down();
     outcome?;
     shut_down?;
+    if let Some(count) = unwritten {
+        return Err(format!(
+            "{count} records read from the source were not written for lack of space (policy \
+             without cnt); their count is in the trail"
+        ));
+    }
     source_outcome?.map_err(|err| format!("reading {}: {err}", args.source.display()))
 }
 
@@ -342,6 +350,9 @@ struct Daemon<'a> {
     dropped_in_spell: u64,
     /// Records written and not yet published, in trail order.
     unpublished: Vec<Bytes>,
+    /// A stop came while a record waited for space (policy without cnt):
+    /// the records after it are counted as dropped, not waited for.
+    stopped_waiting: bool,
 }
 
 impl Daemon<'_> {
@@ -403,7 +414,7 @@ impl Daemon<'_> {
                 }
             }
             Some(reason) => {
-                if self.dropped_in_spell == 0 {
+                if self.dropped_in_spell == 0 && !self.stopped_waiting {
                     let dir = self.trails.dir().display();
                     match reason {
                         DropReason::LowSpace { free_percent } => eprintln!(
@@ -441,6 +452,9 @@ impl Daemon<'_> {
     /// Writes one record into the trail: `None` when written, the reason
     /// when dropped.
     fn write_whole(&mut self, record: &[u8]) -> Result<Option<DropReason>, String> {
+        if self.stopped_waiting {
+            return Ok(Some(DropReason::NoSpace));
+        }
         let mut waiting = false;
         loop {
             match self.trails.write_record(record) {
@@ -458,7 +472,16 @@ impl Daemon<'_> {
                 }
                 Err(err @ (TrailError::LowSpace { .. } | TrailError::NoSpace { .. })) => {
                     if STOP.load(Ordering::Relaxed) {
-                        return Err(format!("stopped while waiting for space: {err}"));
+                        // Stopping: what is left is counted, not waited
+                        // for; the shutdown notes the count in the trail.
+                        if !self.stopped_waiting {
+                            eprintln!(
+                                "lxbsmd: stopping while waiting for space ({err}); the records \
+                                 not written are counted"
+                            );
+                            self.stopped_waiting = true;
+                        }
+                        return Ok(Some(DropReason::NoSpace));
                     }
                     if !waiting {
                         eprintln!("lxbsmd: {err}; waiting for space (policy without cnt)");
@@ -498,6 +521,17 @@ impl Daemon<'_> {
         }
     }
 
+    /// Writes one of the daemon's own records about its losses or its end,
+    /// into the trail's reserve if need be, and publishes it.
+    fn write_accounting(&mut self, record: Result<Vec<u8>, String>) -> Result<(), String> {
+        let record = record?;
+        self.trails
+            .write_accounting_record(&record)
+            .map_err(|err| err.to_string())?;
+        self.unpublished.push(Bytes::from(record));
+        self.publish()
+    }
+
     /// Writes and publishes one of the daemon's own records.
     fn write_own(&mut self, event: DaemonEvent<'_>) -> Result<(), String> {
         let record = records::audit_daemon(event, PROGRAM)
@@ -511,7 +545,25 @@ impl Daemon<'_> {
     /// logs the device's counters. The trail is closed even when the
     /// shutdown record cannot be written (no space, and stopping).
     fn shut_down(mut self) -> Result<(), String> {
-        let shutdown_record = self.write_own(DaemonEvent::Shutdown);
+        if self.dropped_in_spell > 0 {
+            let dropped = self.dropped_in_spell;
+            match self.write_accounting(fanout::drop_notice(dropped).map_err(|e| e.to_string())) {
+                Ok(()) => eprintln!(
+                    "lxbsmd: shutting down; {dropped} records dropped for lack of space, noted in \
+                     the trail"
+                ),
+                Err(err) => eprintln!(
+                    "lxbsmd: {dropped} records dropped for lack of space; the notice is not in \
+                     the trail: {err}"
+                ),
+            }
+            self.dropped_in_spell = 0;
+        }
+        let shutdown_record = self.write_accounting(
+            records::audit_daemon(DaemonEvent::Shutdown, PROGRAM)
+                .and_then(|builder| builder.close())
+                .map_err(|err| err.to_string()),
+        );
         if let Err(err) = &shutdown_record {
             eprintln!("lxbsmd: no shutdown record: {err}");
         }

@@ -36,9 +36,12 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::{self, JoinHandle};
 
 /// A batch is handed over once it holds this many bytes of records.
-const BATCH_BYTES: usize = 256 * 1024;
-/// Batches in flight between the reader and the main thread.
-const BATCHES_IN_FLIGHT: usize = 8;
+const BATCH_BYTES: usize = 64 * 1024;
+/// Batches in flight between the reader and the main thread. Records read
+/// from the source and not yet in the trail — what a SIGKILL loses — are
+/// at most these, the one being written and the one being filled:
+/// 256 KiB.
+const BATCHES_IN_FLIGHT: usize = 2;
 /// How long a wait for input lasts before the stop flag is looked at again.
 const POLL_INTERVAL_MS: libc::c_int = 100;
 /// The smallest read asked of the source: `LXBSM_MAX_RECORD`, which always

@@ -11,6 +11,10 @@ use std::path::PathBuf;
 
 /// Owner read-write, group read: auditd's trails are for the audit group.
 const TRAIL_MODE: u32 = 0o640;
+/// Bytes kept allocated past the end of the trail (fallocate, keeping the
+/// size), so that the daemon's own records — drop notices, the shutdown
+/// record, the closing file token — still fit when the file system fills.
+const RESERVE: u64 = 16 * 1024;
 
 /// Why an item was not appended; the file still ends with whole items
 /// unless this is `Cut`.
@@ -59,6 +63,9 @@ pub(crate) struct OpenTrail {
     pub(crate) record_times: Option<(u64, u64)>,
     /// A failed write left bytes past `len` that are not cut off yet.
     cut_pending: bool,
+    /// Allocated up to here (the reserve's end); `None` where the file
+    /// system cannot allocate ahead.
+    reserved_to: Option<u64>,
 }
 
 impl OpenTrail {
@@ -88,7 +95,33 @@ impl OpenTrail {
             records: 0,
             record_times: None,
             cut_pending: false,
+            reserved_to: Some(0),
         })
+    }
+
+    /// Whether the reserve is whole, renewing it if it has run low; false
+    /// when the file system has no room for it, and so none for ordinary
+    /// records. Always true where the file system cannot allocate ahead.
+    pub(crate) fn reserve_whole(&mut self) -> bool {
+        let Some(reserved_to) = self.reserved_to else {
+            return true;
+        };
+        if reserved_to >= self.len + RESERVE / 2 {
+            return true;
+        }
+        let flags = rustix::fs::FallocateFlags::KEEP_SIZE;
+        match rustix::fs::fallocate(&self.file, flags, self.len, RESERVE) {
+            Ok(()) => {
+                self.reserved_to = Some(self.len + RESERVE);
+                true
+            }
+            Err(rustix::io::Errno::NOSPC | rustix::io::Errno::DQUOT) => false,
+            // No fallocate here (or another failure): go on without one.
+            Err(_) => {
+                self.reserved_to = None;
+                true
+            }
+        }
     }
 
     /// Appends `item` whole, or leaves the file as it was.

@@ -252,7 +252,12 @@ impl TrailWriter {
         } else {
             None
         };
-        match self.trail.append(record) {
+        // What is left of the reserve is for the daemon's own records.
+        let appended = match self.trail.reserve_whole() {
+            true => self.trail.append(record),
+            false => Err(AppendError::NoSpace),
+        };
+        match appended {
             Ok(()) => {}
             Err(AppendError::NoSpace) => {
                 let error = AppendError::NoSpace.into_trail_error(&self.trail);
@@ -268,6 +273,24 @@ impl TrailWriter {
             rotated,
             dropped: None,
         })
+    }
+
+    /// Appends one of the writer's own records (a drop notice, a shutdown
+    /// record) whatever the free-space rules say, into the space reserved
+    /// for them when the file system is full, and syncs it: the record of a
+    /// loss must outlast the loss. No rotation first.
+    pub fn write_accounting_record(&mut self, record: &[u8]) -> Result<(), TrailError> {
+        let seconds = check_record(record)?;
+        self.trail
+            .append(record)
+            .map_err(|err| err.into_trail_error(&self.trail))?;
+        self.trail.count_record(seconds);
+        self.stats.records_written += 1;
+        self.stats.bytes_written += record.len() as u64;
+        if self.config.fsync == FsyncPolicy::Never {
+            return Ok(());
+        }
+        self.trail.sync()
     }
 
     /// Closes the open trail and opens the next (on demand, e.g. on a
