@@ -8,8 +8,12 @@
  * read() on /dev/lxbsm returns one or more whole BSM records (header32 ...
  * trailer, big-endian); a buffer of LXBSM_MAX_RECORD bytes always takes at
  * least one record; a smaller one that cannot take the next record gets
- * EMSGSIZE.  poll() reports POLLIN while records are queued.  The tasks of
- * a process that has /dev/lxbsm open are never audited.
+ * EMSGSIZE.  poll() reports POLLIN while records are queued.
+ *
+ * One open file at a time has read access, the reader; a second open for
+ * reading fails with EBUSY.  Opened write-only, the device takes ioctls
+ * alone.  The process that opened the reader is not audited until that
+ * file is closed; any other holder of the device is.
  */
 #ifndef _UAPI_LXBSM_H
 #define _UAPI_LXBSM_H
@@ -50,6 +54,13 @@
 /* full queue: the audited task waits (default: the record is dropped and counted) */
 #define LXBSM_POLICY_BLOCK	0x1u
 #define LXBSM_POLICY_ARGE	0x2u	/* exec records carry exec env */
+/*
+ * io_uring allowed to audited tasks, although its operations are not
+ * recorded (default: a task for which an event that an io_uring operation
+ * stands for is selected gets EPERM from io_uring_setup, _enter and
+ * _register, and each denial is recorded as LXBSM_URING_EVENT).
+ */
+#define LXBSM_POLICY_URING	0x4u
 
 /*
  * A gap is reported in the trail: the first record queued after records
@@ -58,6 +69,13 @@
  * return token whose value is N.
  */
 #define LXBSM_LOSS_EVENT	45029
+
+/*
+ * An io_uring system call denied to an audited task: a text token naming
+ * the call, a return token with EPERM.  No audit_event file has an event
+ * for io_uring: this number is lxbsm's own (after the kernel events).
+ */
+#define LXBSM_URING_EVENT	43500
 
 struct lxbsm_stats {
 	__u64 records;		/* records queued since load, loss notices included */

@@ -76,12 +76,14 @@ static struct {
 } ring;
 
 /*
- * The processes that have the device open, the first lx_nreaders entries
- * (a process once per open file): lx_is_reader() scans only those.
+ * The reader: the one open file with read access.  Its opener's process,
+ * held by its struct pid (which a later process cannot reuse while held),
+ * is not audited until the file is released; other holders of the device
+ * (control opens, a child that inherited the fd) are.
  */
-pid_t lx_readers[LX_MAX_READERS];
-int lx_nreaders;
-static DEFINE_SPINLOCK(readers_lock);
+struct pid *lx_reader_tgid;
+static struct file *reader_file;
+static DEFINE_SPINLOCK(reader_lock);
 
 static atomic_t blocked_pending = ATOMIC_INIT(0);
 static DECLARE_WAIT_QUEUE_HEAD(unload_wq);
@@ -134,7 +136,8 @@ static noinline bool enqueue_after_loss(const u8 *rec, u32 len, u64 used)
 	if (used + nlen + len > ring.limit)
 		return false;
 	ring_copy_in(ring.head, notice, nlen);
-	ring.records++;
+	/* read without the lock by queued_records() */
+	WRITE_ONCE(ring.records, ring.records + 1);
 	ring.bytes += nlen;
 	ring.loss_notices++;
 	ring.pending_lost = 0;
@@ -224,8 +227,7 @@ static void blocked_work(struct callback_head *cb)
 	if (queued)
 		wake_reader(used);
 	kfree(b);
-	if (atomic_dec_and_test(&blocked_pending))
-		wake_up(&unload_wq);
+	lx_work_done(&blocked_pending, &unload_wq);
 }
 
 static bool try_block(const u8 *rec, u32 len)
@@ -291,47 +293,43 @@ static void get_stats(struct lxbsm_stats *s)
 	s->buffer_size = ring.size;
 }
 
+/*
+ * Opened with read access, the file is the reader: one at a time, the
+ * others get EBUSY, so that no second reader can take records from the
+ * stream.  Opened write-only, it is for the ioctls alone.
+ */
 static int lx_open(struct inode *inode, struct file *file)
 {
-	int slot = -1;
+	int err = 0;
 
-	/* an open reader is never audited: only the audit reader may open */
 	if (!capable(CAP_AUDIT_READ))
 		return -EPERM;
-	spin_lock(&readers_lock);
-	if (lx_nreaders < LX_MAX_READERS) {
-		slot = lx_nreaders;
-		WRITE_ONCE(lx_readers[slot], current->tgid);
-		/* the entry before the count that makes it visible */
-		smp_store_release(&lx_nreaders, slot + 1);
+	if (file->f_mode & FMODE_READ) {
+		spin_lock(&reader_lock);
+		if (reader_file) {
+			err = -EBUSY;
+		} else {
+			reader_file = file;
+			WRITE_ONCE(lx_reader_tgid, get_pid(task_tgid(current)));
+		}
+		spin_unlock(&reader_lock);
 	}
-	spin_unlock(&readers_lock);
-	if (slot < 0)
-		return -EBUSY;
-	file->private_data = (void *)(long)current->tgid;
-	return stream_open(inode, file);
+	return err ? err : stream_open(inode, file);
 }
 
 static int lx_release(struct inode *inode, struct file *file)
 {
-	pid_t tgid = (long)file->private_data;
-	int i, n;
+	struct pid *tgid = NULL;
 
-	/*
-	 * Move the last entry into this one's place, then shorten the list:
-	 * a concurrent lx_is_reader() sees every other reader either way.
-	 */
-	spin_lock(&readers_lock);
-	n = lx_nreaders;
-	for (i = 0; i < n; i++) {
-		if (lx_readers[i] == tgid) {
-			WRITE_ONCE(lx_readers[i], lx_readers[n - 1]);
-			/* the moved entry before the shorter count */
-			smp_store_release(&lx_nreaders, n - 1);
-			break;
-		}
+	spin_lock(&reader_lock);
+	if (reader_file == file) {
+		tgid = lx_reader_tgid;
+		WRITE_ONCE(lx_reader_tgid, NULL);
+		reader_file = NULL;
 	}
-	spin_unlock(&readers_lock);
+	spin_unlock(&reader_lock);
+	/* probes compare the pointer and never follow it */
+	put_pid(tgid);
 	return 0;
 }
 
@@ -481,7 +479,8 @@ static long lx_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 			return -EPERM;
 		if (get_user(p, (u32 __user *)up))
 			return -EFAULT;
-		if (p & ~(LXBSM_POLICY_BLOCK | LXBSM_POLICY_ARGE))
+		if (p & ~(LXBSM_POLICY_BLOCK | LXBSM_POLICY_ARGE |
+			  LXBSM_POLICY_URING))
 			return -EINVAL;
 		WRITE_ONCE(lx_policy, p);
 		wake_up(&ring.writeq);
@@ -528,6 +527,7 @@ static struct miscdevice lx_misc = {
 	.mode = 0600,
 };
 
+/* The ring; the device appears later, in lx_dev_register(). */
 int lx_dev_init(void)
 {
 	if (lx_bufsize < 2 * LX_REC_MAX)
@@ -543,18 +543,33 @@ int lx_dev_init(void)
 	ring.size = roundup_pow_of_two(lx_bufsize);
 	ring.limit = lx_bufsize;
 	ring.buf = vmalloc(ring.size);
-	if (!ring.buf)
-		return -ENOMEM;
+	return ring.buf ? 0 : -ENOMEM;
+}
+
+/*
+ * The last step of loading: once /dev/lxbsm is there, a process may hold
+ * it open, so nothing after this may fail.
+ */
+int lx_dev_register(void)
+{
 	return misc_register(&lx_misc);
 }
 
-/* After the probes are gone: let blocked tasks go, then free. */
+/*
+ * After the probes are gone (and the device, if it was registered: an
+ * open file holds the module, so none is open here): let blocked tasks
+ * go, then free.
+ */
 void lx_dev_exit(void)
 {
 	WRITE_ONCE(ring.stopping, true);
 	wake_up_all(&ring.writeq);
-	wait_event(unload_wq, atomic_read(&blocked_pending) == 0);
+	lx_work_wait(&blocked_pending, &unload_wq);
 	timer_delete_sync(&ring.wake_timer);
-	misc_deregister(&lx_misc);
 	vfree(ring.buf);
+}
+
+void lx_dev_unregister(void)
+{
+	misc_deregister(&lx_misc);
 }

@@ -139,8 +139,7 @@ static void late_work(struct callback_head *cb)
 	}
 	lx_enqueue(r.buf, lx_rec_finish(&r, l->ret));
 	kfree(l);
-	if (atomic_dec_and_test(&late_pending))
-		wake_up(&late_wq);
+	lx_work_done(&late_pending, &late_wq);
 }
 
 /*
@@ -176,10 +175,77 @@ now:
 	emit(c, c->ret);
 }
 
+/*
+ * A failed open whose name could not be read without faulting (its page
+ * not present): the record goes aside, and on the task's way back to user
+ * space, where faults are allowed, the name is read and added.
+ */
+struct lx_late_name {
+	struct callback_head cb;
+	long ret;
+	int dfd;
+	const char __user *upath;
+	u32 len;		/* of the record so far, in buf */
+	u32 cap;		/* of buf: room for a path token and the tail */
+	u8 buf[];
+};
+
+static void late_name_work(struct callback_head *cb)
+{
+	struct lx_late_name *l = container_of(cb, struct lx_late_name, cb);
+	char *name = kmalloc(3 * LX_STR_MAX, GFP_KERNEL);
+	struct lx_rec r;
+	long n;
+
+	lx_rec_init(&r, l->buf, l->cap);
+	r.len = l->len;
+	if (name && current->fs) {
+		n = strncpy_from_user(name, l->upath, LX_STR_MAX);
+		if (n >= 0) {
+			name[min_t(long, n, LX_STR_MAX - 1)] = '\0';
+			n = lx_resolve_path(l->dfd, name, strlen(name),
+					    name + LX_STR_MAX,
+					    name + 2 * LX_STR_MAX);
+			lx_put_path_len(&r, name, n);
+		}
+	}
+	kfree(name);
+	lx_enqueue(r.buf, lx_rec_finish(&r, l->ret));
+	kfree(l);
+	lx_work_done(&late_pending, &late_wq);
+}
+
+/* Finish the record of a failed open later, with its name; or now without. */
+static void emit_late_name(struct lx_ctx *c, int dfd, unsigned long up)
+{
+	u32 cap = c->r.len + 3 + LX_STR_MAX + LX_REC_TAIL;
+	struct lx_late_name *l;
+
+	if (c->r.overflow || (current->flags & (PF_EXITING | PF_KTHREAD)))
+		goto now;
+	l = kmalloc(sizeof(*l) + cap, GFP_ATOMIC | __GFP_NOWARN);
+	if (!l)
+		goto now;
+	memcpy(l->buf, c->r.buf, c->r.len);
+	l->len = c->r.len;
+	l->cap = cap;
+	l->ret = c->ret;
+	l->dfd = dfd;
+	l->upath = (const char __user *)up;
+	init_task_work(&l->cb, late_name_work);
+	atomic_inc(&late_pending);
+	if (!task_work_add(current, &l->cb, TWA_RESUME))
+		return;
+	atomic_dec(&late_pending);
+	kfree(l);
+now:
+	emit(c, c->ret);
+}
+
 /* At unload, after the probes: let the records set aside be queued. */
 void lx_events_drain(void)
 {
-	wait_event(late_wq, atomic_read(&late_pending) == 0);
+	lx_work_wait(&late_pending, &late_wq);
 }
 
 /* A string argument as a text token. */
@@ -344,10 +410,54 @@ static int open_event(bool at, unsigned long flags)
 	return ev;
 }
 
+/*
+ * A successful open: the path is the opened file's (d_path, canonical,
+ * the one the kernel used), not the caller's buffer, which another thread
+ * may have rewritten since.  The name as the buffer holds it now follows
+ * in a text token where it differs.
+ */
+static void opened_path(struct lx_ctx *c, int dfd, unsigned long up,
+			unsigned long flags)
+{
+	struct fd f = fdget(c->ret);
+	const char *path;
+	int n, given;
+
+	if (!f.file) {
+		put_upath(c, dfd, up, c->s->path1);
+		return;
+	}
+	n = lx_dpath(&f.file->f_path, c->s->path2, &path);
+	given = lx_user_path(dfd, (const char __user *)up, c->s->path1,
+			     c->s->tmp, c->s->dpath);
+	if (n < 0) {
+		if (given >= 0)
+			lx_put_path_len(&c->r, c->s->path1, given);
+		lx_put_attr_file(&c->r, f.file);
+	} else {
+		/* the attribute describes the path: keep them adjacent */
+		lx_put_path_len(&c->r, path, n);
+		lx_put_attr_file(&c->r, f.file);
+		if (given >= 0 && (given != n || memcmp(path, c->s->path1, n))) {
+			snprintf(c->s->tmp, LX_STR_MAX, "given path: %s",
+				 c->s->path1);
+			lx_put_text(&c->r, c->s->tmp);
+		}
+	}
+	/*
+	 * Keep the path for the fd's close (not from a shared fd table, see
+	 * lx_pcache_put()); an O_TMPFILE file has no name of its own.
+	 */
+	if (n > 0 && path[0] == '/' && !(f.flags & FDPUT_FPUT) &&
+	    !(flags & __O_TMPFILE))
+		lx_pcache_put(f.file, c->ret, path, n);
+	fdput(f);
+}
+
 static void h_open(struct lx_ctx *c)
 {
 	unsigned long flags, mode, up;
-	int dfd = AT_FDCWD, ev, n;
+	int dfd = AT_FDCWD, ev;
 	u64 how[2];
 
 	switch (c->nr) {
@@ -387,23 +497,11 @@ static void h_open(struct lx_ctx *c)
 	lx_put_arg32(&c->r, 2, flags, "flags");
 	if (flags & (O_CREAT | __O_TMPFILE))
 		lx_put_arg32(&c->r, 3, mode, "mode");
-	n = put_upath(c, dfd, up, c->s->path1);
 	if (c->ret >= 0) {
-		struct fd f = fdget(c->ret);
-
-		if (f.file) {
-			lx_put_attr_file(&c->r, f.file);
-			/*
-			 * Keep the path for the fd's close (not from a
-			 * shared fd table, see lx_pcache_put()); an O_TMPFILE
-			 * path names the directory, not the file.
-			 */
-			if (n > 0 && c->s->path1[0] == '/' &&
-			    !(f.flags & FDPUT_FPUT) &&
-			    !(flags & __O_TMPFILE))
-				lx_pcache_put(f.file, c->ret, c->s->path1, n);
-			fdput(f);
-		}
+		opened_path(c, dfd, up, flags);
+	} else if (put_upath(c, dfd, up, c->s->path1) == -EFAULT) {
+		emit_late_name(c, dfd, up);
+		return;
 	}
 	emit(c, c->ret);
 }

@@ -7,12 +7,15 @@
 
 #include <linux/types.h>
 #include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/wait.h>
 #include <linux/string.h>
 #include "lxbsm.h"
 
 struct socket;
 struct linux_binprm;
 struct file;
+struct path;
 struct inode;
 struct pt_regs;
 
@@ -154,8 +157,10 @@ void lx_put_socket_ex(struct lx_rec *r, struct socket *sock);
 void lx_put_bytes(struct lx_rec *r, const void *p, u32 n);
 u32 lx_rec_finish(struct lx_rec *r, long ret);
 long lx_strncpy_user(char *dst, const char __user *src, long size);
+int lx_resolve_path(int dfd, char *out, int n, char *tmp, char *dtmp);
 int lx_user_path(int dfd, const char __user *upath, char *out, char *tmp,
 		 char *dtmp);
+int lx_dpath(const struct path *p, char *buf, const char **path);
 int lx_file_path(struct file *f, int fd, char *buf, const char **path);
 int lx_canon(const char *in, char *out, char *tmp, char *dtmp);
 
@@ -221,23 +226,42 @@ int lx_pcache_get(struct file *f, int fd, char *out);
 
 /* lxbsm_dev.c: the queue and /dev/lxbsm */
 int lx_dev_init(void);
+int lx_dev_register(void);
+void lx_dev_unregister(void);
 void lx_dev_exit(void);
 void lx_enqueue(const u8 *rec, u32 len);
 extern unsigned long lx_bufsize;
-#define LX_MAX_READERS 8
-extern pid_t lx_readers[LX_MAX_READERS];
-extern int lx_nreaders;
+extern struct pid *lx_reader_tgid;
 
-/* Does t belong to a process that has /dev/lxbsm open? */
+/* Is t a thread of the process that opened the reader (never audited)? */
 static inline bool lx_is_reader(struct task_struct *t)
 {
-	/* the count before the entries it covers (lxbsm_dev.c) */
-	int i, n = smp_load_acquire(&lx_nreaders);
+	struct pid *reader = READ_ONCE(lx_reader_tgid);
 
-	for (i = 0; i < n; i++)
-		if (READ_ONCE(lx_readers[i]) == t->tgid)
-			return true;
-	return false;
+	return reader && reader == task_tgid(t);
+}
+
+/*
+ * Work that runs in module code after a probe returned (a task_work) is
+ * counted in pending.  The last to finish wakes the unload under wq's
+ * lock, and the unload, once it sees zero, takes that lock too: so the
+ * module's data outlives the wake_up() that still uses it.
+ */
+static inline void lx_work_done(atomic_t *pending, wait_queue_head_t *wq)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&wq->lock, flags);
+	if (atomic_dec_and_test(pending))
+		wake_up_locked(wq);
+	spin_unlock_irqrestore(&wq->lock, flags);
+}
+
+static inline void lx_work_wait(atomic_t *pending, wait_queue_head_t *wq)
+{
+	wait_event(*wq, atomic_read(pending) == 0);
+	spin_lock_irq(&wq->lock);
+	spin_unlock_irq(&wq->lock);
 }
 
 /*
@@ -281,12 +305,17 @@ static inline bool lx_maybe_selected(int ev)
 	return lx_selected_on(ev, true, true);
 }
 
+bool lx_selected_classes(u32 cls);
 int lx_reselect(void);
 extern u32 lx_policy;
 int lx_set_mask(const struct lxbsm_mask *m);
 void lx_get_mask(struct lxbsm_mask *m);
 int lx_set_auid_mask(const struct lxbsm_auid_mask *m);
 int lx_clear_auid_masks(void);
+
+/* lxbsm_uring.c */
+void lx_uring_init(void);
+void lx_uring_exit(void);
 
 /* lxbsm_events.c */
 void lx_probe_sys_enter(void *data, struct pt_regs *regs, long id);

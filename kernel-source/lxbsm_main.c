@@ -82,6 +82,22 @@ bool lx_selected_auid(int ev, bool success, bool failure)
 	return cls & mask;
 }
 
+/* Could an event of one of the classes cls be recorded for current? */
+bool lx_selected_classes(u32 cls)
+{
+	const struct lx_config *c;
+	u32 mask;
+
+	if (!READ_ONCE(lx_sel.per_auid))
+		return cls & (READ_ONCE(lx_sel.success) |
+			      READ_ONCE(lx_sel.failure));
+	rcu_read_lock();
+	c = rcu_dereference(lx_cfg);
+	mask = mask_for(c, false) | mask_for(c, true);
+	rcu_read_unlock();
+	return cls & mask;
+}
+
 static int sys_attach_locked(u32 need);
 
 /*
@@ -468,10 +484,16 @@ static int __init lxbsm_init(void)
 	err = register_tps();
 	if (err)
 		goto unregister;
+	lx_uring_init();
+	err = lx_dev_register();
+	if (err)
+		goto uring_exit;
 	pr_info(LXBSM_NAME ": loaded; /dev/%s, ring %lu bytes\n", LXBSM_NAME,
 		lx_bufsize);
 	return 0;
 
+uring_exit:
+	lx_uring_exit();
 unregister:
 	unregister_tps();
 	lx_events_drain();
@@ -489,6 +511,8 @@ free_cfg:
 
 static void __exit lxbsm_exit(void)
 {
+	lx_dev_unregister();
+	lx_uring_exit();
 	unregister_tps();
 	lx_events_drain();
 	lx_dev_exit();

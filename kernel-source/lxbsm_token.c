@@ -648,20 +648,15 @@ int lx_canon(const char *in, char *out, char *tmp, char *dtmp)
 }
 
 /*
- * The path a *at() call named: upath relative to dfd (or the working
- * directory), into out.  Returns its length, or a negative errno.
+ * The path a *at() call named, already copied into out (n bytes): made
+ * absolute, relative to dfd (or the working directory).  Returns its
+ * length.
  */
-int lx_user_path(int dfd, const char __user *upath, char *out, char *tmp,
-		 char *dtmp)
+int lx_resolve_path(int dfd, char *out, int n, char *tmp, char *dtmp)
 {
 	struct fd f;
-	long n;
 	char *d;
 
-	/* the usual case, an absolute path, is copied once, into out */
-	n = lx_strncpy_user(out, upath, LX_STR_MAX);
-	if (n < 0)
-		return -EFAULT;
 	if (out[0] == '/')
 		return n;
 	if (dfd == AT_FDCWD)
@@ -685,6 +680,32 @@ int lx_user_path(int dfd, const char __user *upath, char *out, char *tmp,
 }
 
 /*
+ * The same for a name still in user memory, read without faulting (a
+ * probe may not sleep).  Returns its length, or a negative errno.
+ */
+int lx_user_path(int dfd, const char __user *upath, char *out, char *tmp,
+		 char *dtmp)
+{
+	/* the usual case, an absolute path, is copied once, into out */
+	long n = lx_strncpy_user(out, upath, LX_STR_MAX);
+
+	if (n < 0)
+		return -EFAULT;
+	return lx_resolve_path(dfd, out, n, tmp, dtmp);
+}
+
+/* d_path() of p in buf[LX_STR_MAX]: sets *path, returns the length or an errno. */
+int lx_dpath(const struct path *p, char *buf, const char **path)
+{
+	char *d = d_path(p, buf, LX_STR_MAX);
+
+	if (IS_ERR(d))
+		return PTR_ERR(d);
+	*path = d;
+	return dpath_len(buf, d);
+}
+
+/*
  * The path of the open file f at fd, in buf[LX_STR_MAX]: the one its open
  * recorded, if the path cache has it (lxbsm_proc.c), else d_path().  Sets
  * *path and returns the length, or returns a negative errno.
@@ -692,15 +713,10 @@ int lx_user_path(int dfd, const char __user *upath, char *out, char *tmp,
 int lx_file_path(struct file *f, int fd, char *buf, const char **path)
 {
 	int n = lx_pcache_get(f, fd, buf);
-	char *d;
 
 	if (n >= 0) {
 		*path = buf;
 		return n;
 	}
-	d = d_path(&f->f_path, buf, LX_STR_MAX);
-	if (IS_ERR(d))
-		return PTR_ERR(d);
-	*path = d;
-	return dpath_len(buf, d);
+	return lx_dpath(&f->f_path, buf, path);
 }

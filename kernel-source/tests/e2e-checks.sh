@@ -260,6 +260,33 @@ run_checks() {
 	has "failure mask back: a failed open audited" AUE_OPENAT_R \
 		'path,/nonexistent/failure-selected,return,failure : No such file or directory'
 	hasnt "the reader's own I/O is not audited" 'path,/out/trails-functional'
+	# one reader: a second open for reading got EBUSY (the workload
+	# checked); a write-only holder of the device is audited
+	reduced "-m AUE_OPENAT_R -o file=holder-audited: the device's write-only holder is audited" 1 \
+		-m AUE_OPENAT_R -o 'file=^/tmp/holder-audited$' "$out/trails-functional"
+	# the path of an open is the opened file's: not the buffer another
+	# thread rewrote while the open blocked on a FIFO, which follows as text
+	has "open of a FIFO whose buffer was rewritten: the FIFO's path" AUE_OPENAT_R \
+		'path,/tmp/fifo-real,attribute,10600,' 'text,given path: /tmp/forged-never-existed' \
+		'return,success'
+	hasnt "no path token names the rewritten buffer" 'path,/tmp/forged-never-existed'
+	has "close of that fd: the FIFO's path" AUE_CLOSE 'path,/tmp/fifo-real,attribute,10600,'
+	has "a failed open whose name's page was unmapped: the name, read with faults" \
+		AUE_OPENAT_R 'path,/tmp/fifo-eintr,return,failure'
+	# io_uring: denied to an audited task, the denial recorded
+	if grep -qx 'status 0' "$out/uring.result" && ! grep -qx created "$out/uring.result"; then
+		ok "io_uring_setup denied to an audited task; the file it would create is not there"
+	else
+		bad "io_uring not denied: $(tr '\n' ' ' < "$out/uring.result")"
+	fi
+	if grep -qx 'gate Y' "$out/uring.result" && grep -qx 'denials 1' "$out/uring.result"; then
+		ok "the io_uring gate is on and counted 1 denial"
+	else
+		bad "io_uring gate: $(tr '\n' ' ' < "$out/uring.result")"
+	fi
+	has "the denial is recorded: event 43500, its text, EPERM" 43500 \
+		'text,lxbsm: io_uring_setup denied: io_uring is not audited' \
+		'return,failure : Operation not permitted'
 	local trails=$out/trails-functional
 	reduced "-m AUE_EXECVE -u 1000: the session's exec, the only one with auid 1000" 1 \
 		-m AUE_EXECVE -u 1000 "$trails"
@@ -301,6 +328,8 @@ run_checks() {
 		bad "detach: the probes switched ${n:-0} times, expected $((DETACH_FLIPS * 4))"
 	fi
 	local trails=$out/trails-detach
+	reduced "-m AUE_OPENAT_R -o file=reader-reuse: a process with a dead reader's pid is audited" 1 \
+		-m AUE_OPENAT_R -o 'file=^/tmp/reader-reuse$' "$trails"
 	reduced "-o file=detach-before: open and close, all selected" 2 \
 		-o 'file=^/tmp/detach-before$' "$trails"
 	reduced "-o file=detach-masks0: masks 0, probes detached: nothing" 0 \

@@ -155,6 +155,8 @@ if ! grep -q 'LXBSM-E2E: GUEST-DONE' "$WORK/console.log"; then
 	FAILED=1
 	die "the guest did not finish (qemu exit $QRC); console in $WORK/console.log"
 fi
+# a reused work directory must not add an earlier run's trails to this one's
+rm -rf "$WORK/out"
 mkdir -p "$WORK/out"
 tar -xf "$WORK/disk.img" -C "$WORK/out"
 

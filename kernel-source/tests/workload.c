@@ -10,6 +10,19 @@
  *                             median and the least ns/op of 20 batches
  *   workload loginuid-open AUID PATH  set the loginuid, then create PATH
  *   workload try-open PATH    open PATH read-only (expected to fail)
+ *   workload device-holders PATH  /dev/lxbsm has a reader: a second read
+ *                             open gets EBUSY; a write-only open works,
+ *                             and its holder's open of PATH is audited
+ *   workload reader-reuse PATH  (no reader yet) a process opens the
+ *                             reader, forks and exits; its child keeps the
+ *                             fd and forks a process with the dead one's
+ *                             pid, which opens PATH (and must be audited)
+ *   workload fifo-race DIR    opens whose path buffer another thread
+ *                             rewrites, or whose page is unmapped, while
+ *                             the open blocks on a FIFO
+ *   workload uring PATH       an io_uring OPENAT creating PATH, then CLOSE;
+ *                             exits 0 if io_uring_setup was denied (EPERM),
+ *                             3 if the operations ran
  *   workload child-exec ...   exits 0 (an exec target)
  */
 #define _GNU_SOURCE
@@ -30,7 +43,9 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <linux/openat2.h>
+#include <linux/io_uring.h>
 
 static const char *self = "/lxbsm/workload";
 
@@ -412,6 +427,209 @@ static void bench(const char *kind, long n)
 	       (ns[BENCH_BATCHES / 2 - 1] + ns[BENCH_BATCHES / 2]) / 2, ns[0]);
 }
 
+static void device_holders(const char *path)
+{
+	int fd = open("/dev/lxbsm", O_RDONLY);
+
+	check(fd < 0 && errno == EBUSY, "a second reader gets EBUSY");
+	fd = open("/dev/lxbsm", O_WRONLY);
+	check(fd >= 0, "a write-only open of the device");
+	close(open(path, O_RDONLY));
+	close(fd);
+	say("device holders %s", "done");
+}
+
+static void reader_reuse(const char *path)
+{
+	int go[2], result[2], fd, tries;
+	pid_t p, d;
+	char c = 0;
+	FILE *last;
+
+	check(pipe(go) == 0 && pipe(result) == 0, "pipes");
+	p = fork();
+	check(p >= 0, "fork");
+	if (p == 0) {
+		fd = open("/dev/lxbsm", O_RDONLY);
+		check(fd >= 0, "open the reader");
+		p = getpid();
+		if (fork() != 0)
+			_exit(0);
+		/* the child: keeps fd; waits until p is reaped */
+		check(read(go[0], &c, 1) == 1, "wait for the reaping");
+		for (tries = 0; tries < 20; tries++) {
+			last = fopen("/proc/sys/kernel/ns_last_pid", "w");
+			check(last != NULL, "ns_last_pid");
+			fprintf(last, "%d", (int)p - 1);
+			check(fclose(last) == 0, "write ns_last_pid");
+			d = fork();
+			if (d == 0) {
+				if (getpid() == p)
+					close(open(path, O_RDONLY));
+				_exit(0);
+			}
+			check(d > 0, "fork");
+			waitpid(d, NULL, 0);
+			if (d == p)
+				break;
+			fprintf(stderr, "workload: forked %d, not %d\n", (int)d,
+				(int)p);
+		}
+		c = d == p ? 'y' : 'n';
+		/* released before the report: lxbsmd may open it next */
+		close(fd);
+		check(write(result[1], &c, 1) == 1, "report");
+		_exit(0);
+	}
+	wait_child(p);
+	check(write(go[1], "x", 1) == 1, "the first is reaped");
+	check(read(result[0], &c, 1) == 1, "the child's report");
+	if (c != 'y') {
+		fprintf(stderr, "workload: pid %d was not reused\n", (int)p);
+		exit(1);
+	}
+	say("reader reuse %s", "done");
+}
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+}
+
+struct fifo_open {
+	const char *path;
+	int ret, err;
+};
+
+static void *open_fifo(void *arg)
+{
+	struct fifo_open *o = arg;
+
+	o->ret = open(o->path, O_RDONLY);
+	o->err = errno;
+	return NULL;
+}
+
+static void fifo_race(const char *dir)
+{
+	char real[256], forged[256], eintr[256], page[256];
+	struct sigaction sa = { .sa_handler = on_usr1 };
+	struct fifo_open o;
+	pthread_t t;
+	char *buf, *map;
+	int w, pfd;
+
+	/* the buffer rewritten while the open blocks */
+	snprintf(real, sizeof(real), "%s/fifo-real", dir);
+	snprintf(forged, sizeof(forged), "%s/forged-never-existed", dir);
+	check(mkfifo(real, 0600) == 0, "mkfifo");
+	buf = malloc(256);
+	check(buf != NULL, "malloc");
+	strcpy(buf, real);
+	o.path = buf;
+	check(pthread_create(&t, NULL, open_fifo, &o) == 0, "thread");
+	usleep(300000);
+	strcpy(buf, forged);
+	w = open(real, O_WRONLY);
+	check(w >= 0, "open the FIFO's other end");
+	check(pthread_join(t, NULL) == 0, "join");
+	check(o.ret >= 0, "the FIFO open");
+	close(o.ret);
+	close(w);
+	free(buf);
+
+	/* the name's page unmapped while the open blocks; it then fails */
+	snprintf(eintr, sizeof(eintr), "%s/fifo-eintr", dir);
+	snprintf(page, sizeof(page), "%s/path-page", dir);
+	check(mkfifo(eintr, 0600) == 0, "mkfifo");
+	pfd = open(page, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	check(pfd >= 0 && ftruncate(pfd, 4096) == 0 &&
+	      pwrite(pfd, eintr, strlen(eintr) + 1, 0) > 0, "path page");
+	map = mmap(NULL, 4096, PROT_READ, MAP_SHARED, pfd, 0);
+	check(map != MAP_FAILED, "mmap");
+	check(sigaction(SIGUSR1, &sa, NULL) == 0, "sigaction");
+	o.path = map;
+	check(pthread_create(&t, NULL, open_fifo, &o) == 0, "thread");
+	usleep(300000);
+	check(madvise(map, 4096, MADV_DONTNEED) == 0, "madvise");
+	check(pthread_kill(t, SIGUSR1) == 0, "signal");
+	check(pthread_join(t, NULL) == 0, "join");
+	errno = o.err;
+	check(o.ret < 0 && o.err == EINTR, "the interrupted open fails");
+	munmap(map, 4096);
+	close(pfd);
+	say("fifo race %s", "done");
+}
+
+/* One operation on the ring: returns its result. */
+static int uring_op(int ring, struct io_uring_params *p, char *sq, char *cq,
+		    struct io_uring_sqe *sqes, const struct io_uring_sqe *op)
+{
+	unsigned *tail = (unsigned *)(sq + p->sq_off.tail);
+	unsigned *mask = (unsigned *)(sq + p->sq_off.ring_mask);
+	unsigned *array = (unsigned *)(sq + p->sq_off.array);
+	unsigned *head = (unsigned *)(cq + p->cq_off.head);
+	unsigned *cmask = (unsigned *)(cq + p->cq_off.ring_mask);
+	struct io_uring_cqe *cqes = (void *)(cq + p->cq_off.cqes);
+	unsigned t = *tail, h;
+	int res;
+
+	sqes[t & *mask] = *op;
+	array[t & *mask] = t & *mask;
+	__atomic_store_n(tail, t + 1, __ATOMIC_RELEASE);
+	check(syscall(__NR_io_uring_enter, ring, 1, 1, IORING_ENTER_GETEVENTS,
+		      NULL, 0) == 1, "io_uring_enter");
+	h = __atomic_load_n(head, __ATOMIC_ACQUIRE);
+	res = cqes[h & *cmask].res;
+	__atomic_store_n(head, h + 1, __ATOMIC_RELEASE);
+	return res;
+}
+
+static int uring(const char *path)
+{
+	struct io_uring_params p;
+	struct io_uring_sqe op;
+	size_t sqsz, cqsz;
+	char *sq, *cq;
+	struct io_uring_sqe *sqes;
+	int ring, fd;
+
+	memset(&p, 0, sizeof(p));
+	ring = syscall(__NR_io_uring_setup, 4, &p);
+	if (ring < 0 && errno == EPERM) {
+		say("io_uring_setup: %s", "denied");
+		return 0;
+	}
+	check(ring >= 0, "io_uring_setup");
+	sqsz = p.sq_off.array + p.sq_entries * sizeof(unsigned);
+	cqsz = p.cq_off.cqes + p.cq_entries * sizeof(struct io_uring_cqe);
+	if (sqsz < cqsz)
+		sqsz = cqsz;
+	sq = mmap(NULL, sqsz, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE,
+		  ring, IORING_OFF_SQ_RING);
+	check(sq != MAP_FAILED, "mmap sq");
+	check(p.features & IORING_FEAT_SINGLE_MMAP, "one mmap for both rings");
+	cq = sq;
+	sqes = mmap(NULL, p.sq_entries * sizeof(*sqes), PROT_READ | PROT_WRITE,
+		    MAP_SHARED | MAP_POPULATE, ring, IORING_OFF_SQES);
+	check(sqes != MAP_FAILED, "mmap sqes");
+	memset(&op, 0, sizeof(op));
+	op.opcode = IORING_OP_OPENAT;
+	op.fd = AT_FDCWD;
+	op.addr = (unsigned long)path;
+	op.open_flags = O_RDWR | O_CREAT;
+	op.len = 0600;
+	fd = uring_op(ring, &p, sq, cq, sqes, &op);
+	errno = -fd;
+	check(fd >= 0, "io_uring OPENAT");
+	memset(&op, 0, sizeof(op));
+	op.opcode = IORING_OP_CLOSE;
+	op.fd = fd;
+	check(uring_op(ring, &p, sq, cq, sqes, &op) == 0, "io_uring CLOSE");
+	say("io_uring: %s created, unaudited", path);
+	return 3;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 2 && !strcmp(argv[1], "child-exec"))
@@ -442,11 +660,26 @@ int main(int argc, char **argv)
 			close(fd);
 		return 0;
 	}
+	if (argc == 3 && !strcmp(argv[1], "device-holders")) {
+		device_holders(argv[2]);
+		return 0;
+	}
+	if (argc == 3 && !strcmp(argv[1], "reader-reuse")) {
+		reader_reuse(argv[2]);
+		return 0;
+	}
+	if (argc == 3 && !strcmp(argv[1], "fifo-race")) {
+		fifo_race(argv[2]);
+		return 0;
+	}
+	if (argc == 3 && !strcmp(argv[1], "uring"))
+		return uring(argv[2]);
 	if (argc == 4 && !strcmp(argv[1], "bench")) {
 		bench(argv[2], atol(argv[3]));
 		return 0;
 	}
 	fprintf(stderr, "usage: workload functional DIR | stress N DIR | "
-		"bench open|fork|exec N | child-exec\n");
+		"bench open|fork|exec N | device-holders PATH | "
+		"reader-reuse PATH | fifo-race DIR | uring PATH | child-exec\n");
 	return 2;
 }

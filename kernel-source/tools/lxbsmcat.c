@@ -41,16 +41,33 @@ static void die(const char *what)
 	exit(1);
 }
 
+static int reader_fd = -1, control_fd = -1;
+
+static int open_dev(int flags)
+{
+	int fd = open(LXBSM_DEVICE, flags | O_NONBLOCK);
+
+	if (fd < 0)
+		die(LXBSM_DEVICE);
+	return fd;
+}
+
+/* The reader: the one open with read access (a second one gets EBUSY). */
+static int reader(void)
+{
+	if (reader_fd < 0)
+		reader_fd = open_dev(O_RDONLY);
+	return reader_fd;
+}
+
+/* For the ioctls: the reader if open, else a write-only open. */
 static int dev_fd(void)
 {
-	static int fd = -1;
-
-	if (fd < 0) {
-		fd = open(LXBSM_DEVICE, O_RDWR | O_NONBLOCK);
-		if (fd < 0)
-			die(LXBSM_DEVICE);
-	}
-	return fd;
+	if (reader_fd >= 0)
+		return reader_fd;
+	if (control_fd < 0)
+		control_fd = open_dev(O_WRONLY);
+	return control_fd;
 }
 
 static void quiesce(void)
@@ -67,7 +84,7 @@ static void copy_records(const char *path, int follow)
 {
 	static char buf[4 * LXBSM_MAX_RECORD];
 	unsigned long long n = 0, bytes = 0;
-	int out, fd = dev_fd();
+	int out, fd = reader();
 	ssize_t got;
 
 	out = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
