@@ -354,12 +354,19 @@ pub enum DaemonEvent<'a> {
     Recovery {
         recovered: Option<&'a Path>,
     },
+    /// The end before a halt of the system (policy `ahlt`): why.
+    Halt {
+        reason: &'a str,
+    },
 }
 
 /// What a recovery record says of the records a crashed daemon had read
 /// from its source and not yet written.
 pub const RECOVERY_LOSS_TEXT: &str = "records read from the source but not yet written at the crash are missing; their number \
      is unknown";
+
+/// How the last record before a halt (policy `ahlt`) begins its reason.
+pub const HALT_TEXT: &str = "halting the system: a record cannot be written (policy ahlt)";
 
 /// The record auditd writes about itself (AUE_audit_startup, _shutdown,
 /// _recovery): subject32_ex of the daemon (audit id its real uid, session
@@ -370,6 +377,7 @@ pub fn audit_daemon(event: DaemonEvent<'_>, program: &str) -> Result<RecordBuild
         DaemonEvent::Startup => ("AUE_audit_startup", "startup", None),
         DaemonEvent::Shutdown => ("AUE_audit_shutdown", "shutdown", None),
         DaemonEvent::Recovery { recovered } => ("AUE_audit_recovery", "recovery", recovered),
+        DaemonEvent::Halt { .. } => ("AUE_audit_shutdown", "shutdown", None),
     };
     let credentials = Credentials::current()?;
     let pid = std::process::id();
@@ -392,8 +400,14 @@ pub fn audit_daemon(event: DaemonEvent<'_>, program: &str) -> Result<RecordBuild
     if let Some(path) = recovered {
         builder.write(&token::path(path.as_os_str().as_bytes())?);
     }
-    if matches!(event, DaemonEvent::Recovery { .. }) {
-        builder.write(&token::text(RECOVERY_LOSS_TEXT)?);
+    match event {
+        DaemonEvent::Recovery { .. } => {
+            builder.write(&token::text(RECOVERY_LOSS_TEXT)?);
+        }
+        DaemonEvent::Halt { reason } => {
+            builder.write(&token::text(format!("{HALT_TEXT}: {reason}"))?);
+        }
+        DaemonEvent::Startup | DaemonEvent::Shutdown => {}
     }
     Ok(builder.with(token::return32(0, 0)?))
 }

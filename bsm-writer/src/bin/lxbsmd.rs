@@ -18,6 +18,9 @@
 //! While records find no space under policy `cnt`, lxbsmd says so once,
 //! counts what it drops, and, when space returns, writes a drop notice
 //! (AUE_audit_recovery, `lxbsmd: N records dropped`) into the trail.
+//! Under policy `ahlt` a record that cannot be written halts the host (or
+//! runs `--halt-command`): lxbsmd first writes an AUE_audit_shutdown record
+//! saying why into the trail's reserve, syncs, and exits non-zero.
 
 use bsm_format::tables::ClassTable;
 use bsm_reader::accounts::{AccountNames, HOST_GROUP, HOST_PASSWD};
@@ -121,6 +124,11 @@ struct Args {
     /// (with a blocking policy they wait for it; exiting ones cannot).
     #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u8).range(0..=39))]
     priority_boost: u8,
+    /// Under policy ahlt, run this shell command instead of halting the
+    /// system (reboot(2)) when a record cannot be written; lxbsmd then
+    /// exits with an error.
+    #[arg(long, value_name = "COMMAND")]
+    halt_command: Option<String>,
 }
 
 fn parse_size(value: &str) -> Result<u64, String> {
@@ -287,6 +295,7 @@ fn run(args: &Args) -> Result<(), String> {
         dropped_in_spell: 0,
         unpublished: Vec::new(),
         stopped_waiting: false,
+        halt_on_failure: settings.control.policy_or_default().halt_on_failure,
     };
     let recovered: Vec<PathBuf> = daemon
         .trails
@@ -353,6 +362,8 @@ struct Daemon<'a> {
     /// A stop came while a record waited for space (policy without cnt):
     /// the records after it are counted as dropped, not waited for.
     stopped_waiting: bool,
+    /// Policy `ahlt`: a record that cannot be written halts the system.
+    halt_on_failure: bool,
 }
 
 impl Daemon<'_> {
@@ -470,6 +481,7 @@ impl Daemon<'_> {
                     }
                     return Ok(outcome.dropped);
                 }
+                Err(err) if self.halt_on_failure => return Err(self.halt(&err.to_string())),
                 Err(err @ (TrailError::LowSpace { .. } | TrailError::NoSpace { .. })) => {
                     if STOP.load(Ordering::Relaxed) {
                         // Stopping: what is left is counted, not waited
@@ -492,6 +504,38 @@ impl Daemon<'_> {
                 Err(err) => return Err(err.to_string()),
             }
         }
+    }
+
+    /// Policy `ahlt`, as audit_control(5): notes why in the trail (its
+    /// reserve, synced), then halts the system, or runs --halt-command.
+    /// Returns the error lxbsmd exits with if it is still running.
+    fn halt(&mut self, problem: &str) -> String {
+        let notice = records::audit_daemon(DaemonEvent::Halt { reason: problem }, PROGRAM)
+            .and_then(|builder| builder.close())
+            .map_err(|err| err.to_string());
+        let noted = match self.write_accounting(notice) {
+            Ok(()) => "noted in the trail".to_owned(),
+            Err(err) => format!("not noted in the trail: {err}"),
+        };
+        eprintln!("lxbsmd: {problem}; halting (policy ahlt), {noted}");
+        let halted = match &self.args.halt_command {
+            Some(command) => match std::process::Command::new("/bin/sh")
+                .args(["-c", command])
+                .status()
+            {
+                Ok(status) if status.success() => "ran the halt command".to_owned(),
+                Ok(status) => format!("the halt command failed: {status}"),
+                Err(err) => format!("cannot run the halt command: {err}"),
+            },
+            None => {
+                rustix::fs::sync();
+                match rustix::system::reboot(rustix::system::RebootCommand::Halt) {
+                    Ok(()) => "halted".to_owned(),
+                    Err(err) => format!("cannot halt the system: {err}"),
+                }
+            }
+        };
+        format!("{problem}: policy ahlt: {halted}")
     }
 
     /// Says which trail closed and expires old ones. A trail that cannot

@@ -2,7 +2,8 @@
 //!
 //! One `key:value` per line; `#` starts a comment; blank lines are ignored.
 //! Keys: `dir`, `filesz`, `expire-after`, `flags`, `naflags`, `policy`,
-//! `minfree`. Unlike auditd, lxbsmd keeps a single trail directory, so a
+//! `minfree`, and lxbsmd's own `io_uring` (`deny`, the default, or
+//! `allow`). Unlike auditd, lxbsmd keeps a single trail directory, so a
 //! second `dir:` line is an error rather than a fallback. Every error names
 //! the file and the line.
 
@@ -47,6 +48,10 @@ pub struct ControlFile {
     pub policy: Option<Policy>,
     /// `minfree`: a percentage, 0 to 100.
     pub min_free_percent: Option<u8>,
+    /// `io_uring:allow`: the lxbsm device lets audited tasks use io_uring,
+    /// whose operations it does not record; `io_uring:deny` (the default)
+    /// refuses them io_uring, and records each refusal.
+    pub io_uring_allowed: Option<bool>,
 }
 
 /// A configuration file that could not be read or has a bad line.
@@ -167,6 +172,13 @@ impl ControlFile {
                     .ok_or_else(|| format!("minfree: {value:?} is not a percentage (0 to 100)"))?;
                 self.min_free_percent = Some(percent);
             }
+            "io_uring" => {
+                self.io_uring_allowed = Some(match value {
+                    "allow" => true,
+                    "deny" => false,
+                    _ => return Err(format!("io_uring: {value:?} is neither allow nor deny")),
+                })
+            }
             _ => return Err(format!("unknown key {key:?}")),
         }
         Ok(())
@@ -207,6 +219,22 @@ mod tests {
 
     fn parse(text: &str) -> Result<ControlFile, (usize, String)> {
         ControlFile::parse(text, ClassTable::builtin())
+    }
+
+    #[test]
+    fn io_uring_is_allowed_or_denied_and_nothing_else() {
+        assert_eq!(
+            parse("io_uring:allow\n").unwrap().io_uring_allowed,
+            Some(true)
+        );
+        assert_eq!(
+            parse("io_uring: deny\n").unwrap().io_uring_allowed,
+            Some(false)
+        );
+        assert_eq!(parse("flags:lo\n").unwrap().io_uring_allowed, None);
+        let (line, problem) = parse("flags:lo\nio_uring:yes\n").unwrap_err();
+        assert_eq!(line, 2);
+        assert!(problem.contains("neither allow nor deny"), "{problem}");
     }
 
     #[test]

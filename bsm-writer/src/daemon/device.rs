@@ -17,6 +17,9 @@
 //!   waits for trail space; with `cnt` (also OpenBSM's default when there
 //!   is no `policy:` line) records that find the queue full are dropped and
 //!   counted. `argv` needs nothing: exec records always carry the args;
+//!   `io_uring:allow` sets the io_uring bit (audited tasks may use io_uring,
+//!   whose operations the module does not record; without it they get
+//!   EPERM and each refusal is recorded);
 //! - the queue limit, if one is given.
 //!
 //! At shutdown lxbsmd sets both masks to zero and clears the overrides
@@ -64,6 +67,8 @@ const SET_POLICY: libc::Ioctl = ioc(IOC_WRITE, 10, size_of::<u32>());
 pub const POLICY_BLOCK: u32 = 0x1;
 /// `LXBSM_POLICY_ARGE`: exec records carry the environment.
 pub const POLICY_ARGE: u32 = 0x2;
+/// `LXBSM_POLICY_URING`: audited tasks may use io_uring (unrecorded).
+pub const POLICY_URING: u32 = 0x4;
 /// `LXBSM_DEFAULT_MASK`: lo,ex,fc,fd,fr,fw,fm,cl,nt,pc,ad, the masks at load.
 pub const DEFAULT_MASK: u32 = 0x4000_19fb;
 /// `LXBSM_MAX_AUID_MASKS`.
@@ -180,6 +185,9 @@ impl DeviceSettings {
         }
         if policy.producer_policies.iter().any(|name| name == "arge") {
             bits |= POLICY_ARGE;
+        }
+        if control.io_uring_allowed == Some(true) {
+            bits |= POLICY_URING;
         }
         Ok(DeviceSettings {
             mask,
@@ -389,6 +397,8 @@ mod tests {
             ("policy:cnt\n", 0),
             ("policy:argv\n", POLICY_BLOCK),
             ("policy:ahlt,arge\n", POLICY_BLOCK | POLICY_ARGE),
+            ("io_uring:deny\n", 0),
+            ("policy:cnt\nio_uring:allow\n", POLICY_URING),
         ] {
             let settings = DeviceSettings::new(&control(policy), &no_users(), None).unwrap();
             assert_eq!(settings.policy, bits, "{policy:?}");

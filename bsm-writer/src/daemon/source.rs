@@ -184,7 +184,16 @@ fn open(source: &SourcePath) -> io::Result<(File, bool)> {
 }
 
 fn with_path(err: io::Error, action: &str, path: &Path) -> io::Error {
-    io::Error::new(err.kind(), format!("{action} {}: {err}", path.display()))
+    // The lxbsm device has one reader at a time.
+    let hint = if err.raw_os_error() == Some(rustix::io::Errno::BUSY.raw_os_error()) {
+        " (another process is reading it; the device has one reader)"
+    } else {
+        ""
+    };
+    io::Error::new(
+        err.kind(),
+        format!("{action} {}: {err}{hint}", path.display()),
+    )
 }
 
 /// The records read since the last hand-over.
