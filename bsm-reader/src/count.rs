@@ -3,11 +3,14 @@
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
+use std::io::{self, Write};
+use std::path::PathBuf;
 
 use bsm_format::tables::{EventTable, errno};
-use bsm_format::{Error as FormatError, Record, Token, ids};
+use bsm_format::{Error as FormatError, FileItem, Record, Token, ids};
 
 use crate::accounts::AccountNames;
+use crate::sink::{Sink, SinkError};
 
 /// Counts of records.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -98,4 +101,50 @@ fn sorted<K: Ord + Copy>(counts: &HashMap<K, u64>) -> Vec<(K, u64)> {
     let mut entries: Vec<(K, u64)> = counts.iter().map(|(&k, &n)| (k, n)).collect();
     entries.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     entries
+}
+
+/// The counts as a [`Sink`]: written when the input ends, with user names
+/// from the passwd file named.
+#[derive(Debug)]
+pub struct Counter<'e, W: Write> {
+    counts: Counts,
+    out: W,
+    events: &'e EventTable,
+    passwd: PathBuf,
+}
+
+impl<'e, W: Write> Counter<'e, W> {
+    pub fn new(out: W, events: &'e EventTable, passwd: impl Into<PathBuf>) -> Self {
+        Counter {
+            counts: Counts::default(),
+            out,
+            events,
+            passwd: passwd.into(),
+        }
+    }
+}
+
+impl<W: Write> Sink for Counter<'_, W> {
+    fn record(&mut self, record: &Record<'_>) -> Result<(), SinkError> {
+        self.counts.add(record).map_err(|error| SinkError::Damaged {
+            outcome: "record not counted, damaged token",
+            error,
+        })
+    }
+
+    fn file_token(&mut self, _file: &FileItem<'_>) -> io::Result<()> {
+        Ok(())
+    }
+
+    /// Counts wait for the end.
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+
+    fn finish(&mut self) -> io::Result<()> {
+        let users = AccountNames::load(&self.passwd);
+        self.out
+            .write_all(self.counts.render(self.events, &users).as_bytes())?;
+        self.out.flush()
+    }
 }

@@ -1,8 +1,10 @@
 //! Reading BSM trails, and the tools praudit and auditreduce built on it.
 //!
 //! The reader ([`reader`], [`merge`], [`trail_names`]) knows nothing of
-//! output; the printer ([`printer`]) knows nothing of files; the selection
-//! ([`select`]) only answers whether a record is wanted.
+//! output; the outputs ([`printer`], [`count`], [`sink::RecordCopy`]) are
+//! [`Sink`]s and know nothing of files; the selection ([`select`]) only
+//! answers whether a record is wanted; [`reduce`] joins them, for every
+//! tool.
 
 pub mod accounts;
 pub mod count;
@@ -10,9 +12,12 @@ pub mod merge;
 mod pieces;
 pub mod printer;
 pub mod reader;
+pub mod reduce;
 pub mod select;
+pub mod sink;
 pub mod trail_names;
 mod window;
 
 pub use bsm_format::TrailItem;
 pub use reader::{Damage, Event, Parallelism, ReadOptions, Run, Step, TrailReader, VisitError};
+pub use sink::{Sink, SinkError};

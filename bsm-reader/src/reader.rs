@@ -284,6 +284,28 @@ impl TrailReader {
         }
     }
 
+    /// As [`TrailReader::for_each_event`], and `pause` is called whenever
+    /// a stream (a FIFO, a device, a followed file) is about to wait for
+    /// more input, so that what was made of the events so far can go out.
+    pub fn for_each_event_pausing<E>(
+        &mut self,
+        mut visit: impl FnMut(Event<'_>) -> Result<(), E>,
+        mut pause: impl FnMut() -> Result<(), E>,
+    ) -> Result<(), VisitError<E>> {
+        if self.is_mapped() {
+            return self.for_each_event(visit);
+        }
+        loop {
+            match self.next_event().map_err(VisitError::Read)? {
+                Some(event) => visit(event).map_err(VisitError::Visit)?,
+                None => return Ok(()),
+            }
+            if !self.next_item_at_hand() {
+                pause().map_err(VisitError::Visit)?;
+            }
+        }
+    }
+
     /// Visits the intact records of a mapped input from the current
     /// position, up to the end or to anything else (a file token, damage),
     /// which is left for `next_event`.

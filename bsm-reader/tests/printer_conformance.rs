@@ -14,6 +14,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use bsm_format::{Record, Splitter, Token, TrailItem, decode_token};
+use bsm_reader::Sink;
 use bsm_reader::printer::{Format, PrintContext, PrintOptions, Printer, Zone};
 
 #[path = "../../bsm-format/tests/common/corpus.rs"]
@@ -80,7 +81,7 @@ fn render(path: &Path, options: PrintOptions, context: &PrintContext) -> Vec<u8>
     for item in Splitter::new(&bytes) {
         match item.expect("corpus trail splits") {
             TrailItem::Record(record) => printer.record(&record).expect("record prints"),
-            TrailItem::File(file) => printer.file_token(&file.token).expect("print to a Vec"),
+            TrailItem::File(file) => printer.file_token(&file).expect("print to a Vec"),
         }
     }
     printer.finish().expect("print to a Vec");

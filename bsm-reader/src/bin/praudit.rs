@@ -4,15 +4,14 @@
 //! standard error with their file, offset and length, every intact record is
 //! still printed, and the exit status is then 1.
 
-use bsm_reader::printer::{Format, PrintContext, PrintError, PrintOptions, Printer};
-use bsm_reader::{Event, ReadOptions, TrailItem, TrailReader, VisitError};
+use bsm_reader::printer::{Format, HOST_AUDIT_EVENT, PrintContext, PrintOptions, Printer};
+use bsm_reader::reduce::{Reduction, open_inputs};
+use bsm_reader::{Parallelism, ReadOptions, Sink};
 use clap::Parser;
-use std::io::{self, BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::io::{self, BufWriter};
+use std::num::NonZeroUsize;
+use std::path::PathBuf;
 use std::process::ExitCode;
-
-/// Where a host keeps its event table.
-const HOST_AUDIT_EVENT: &str = "/etc/security/audit_event";
 
 #[derive(Parser)]
 #[command(
@@ -131,95 +130,28 @@ fn run(cli: &Cli) -> io::Result<bool> {
         &context,
     );
     printer.begin()?;
-    let mut intact = true;
+    let mut reduction = Reduction::new("praudit", None, &mut printer);
+    // In the order named, not merged, each opened when its turn comes (a
+    // FIFO's open waits for a writer).
     let stdin_only = [PathBuf::from("-")];
-    let files = if cli.files.is_empty() {
+    let named = if cli.files.is_empty() {
         &stdin_only[..]
     } else {
         &cli.files[..]
     };
-    for path in files {
-        let reader = if path == Path::new("-") {
-            Ok(TrailReader::from_reader(
-                "stdin",
-                Box::new(io::stdin()),
-                read_options,
-            ))
-        } else {
-            TrailReader::open(path, read_options)
-        };
-        match reader {
-            Ok(mut reader) => intact &= print_trail(&mut reader, &mut printer)?,
-            Err(err) => {
-                eprintln!("praudit: {}: {err}", path.display());
-                intact = false;
-            }
+    for path in named {
+        let (readers, opened) = open_inputs(
+            "praudit",
+            std::slice::from_ref(path),
+            (None, None),
+            read_options,
+        );
+        if !opened {
+            reduction.note_failed_input();
+        }
+        for mut reader in readers {
+            reduction.read(&mut reader, Parallelism::new(NonZeroUsize::MIN))?;
         }
     }
-    printer.finish()?;
-    Ok(intact)
-}
-
-/// Prints one input; false if it was damaged or could not be read to its end.
-/// A stream may be live (a FIFO, a device, `-f`): what was printed goes out
-/// whenever the reader is about to wait for more.
-fn print_trail<W: Write>(
-    reader: &mut TrailReader,
-    printer: &mut Printer<'_, W>,
-) -> io::Result<bool> {
-    let mut trail = TrailPrinter {
-        source: reader.source().to_owned(),
-        printer,
-        intact: true,
-    };
-    let outcome = if reader.is_mapped() {
-        reader.for_each_event(|event| trail.event(event))
-    } else {
-        loop {
-            match reader.next_event() {
-                Ok(Some(event)) => trail.event(event)?,
-                Ok(None) => break Ok(()),
-                Err(err) => break Err(VisitError::Read(err)),
-            }
-            if !reader.next_item_at_hand() {
-                trail.printer.flush()?;
-            }
-        }
-    };
-    match outcome {
-        Ok(()) => Ok(trail.intact),
-        Err(VisitError::Visit(err)) => Err(err),
-        Err(VisitError::Read(err)) => {
-            eprintln!("praudit: {}: read failed: {err}", trail.source);
-            Ok(false)
-        }
-    }
-}
-
-/// Prints the events of one input, noting damage.
-struct TrailPrinter<'p, 'c, W: Write> {
-    source: String,
-    printer: &'p mut Printer<'c, W>,
-    intact: bool,
-}
-
-impl<W: Write> TrailPrinter<'_, '_, W> {
-    fn event(&mut self, event: Event<'_>) -> io::Result<()> {
-        match event {
-            Event::Item(TrailItem::Record(record)) => match self.printer.record(&record) {
-                Ok(()) => {}
-                Err(PrintError::Io(err)) => return Err(err),
-                Err(PrintError::Token(err)) => {
-                    eprintln!("praudit: {}: damaged record: {err}", self.source);
-                    self.intact = false;
-                }
-            },
-            Event::Item(TrailItem::File(file)) => self.printer.file_token(&file.token)?,
-            Event::Damage(damage) => {
-                eprintln!("praudit: {damage}");
-                self.intact = false;
-            }
-        }
-        Ok(())
-    }
+    reduction.finish()
 }

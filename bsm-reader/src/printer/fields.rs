@@ -9,15 +9,15 @@ use bsm_format::{Arbitrary, DataUnit, PrintFormat};
 
 use super::PrintOptions;
 use super::context::PrintContext;
+use super::escape::push_escaped;
 use super::scalars::{
     push_hex, push_hex_byte, push_ip, push_ipv4, push_memory, push_octal, push_signed,
     push_unsigned,
 };
 use super::time::Clock;
-use super::xml::push_escaped;
 
 /// One output buffer with what it takes to fill it.
-pub(super) struct Sink<'a> {
+pub(super) struct Fields<'a> {
     pub(super) buf: &'a mut Vec<u8>,
     pub(super) options: &'a PrintOptions,
     pub(super) context: &'a PrintContext,
@@ -26,7 +26,7 @@ pub(super) struct Sink<'a> {
     pub(super) xml: bool,
 }
 
-impl Sink<'_> {
+impl Fields<'_> {
     pub(super) fn push(&mut self, bytes: &[u8]) {
         self.buf.extend_from_slice(bytes);
     }
@@ -321,7 +321,7 @@ pub(super) enum IpField {
 }
 
 impl IpField {
-    pub(super) fn write(self, s: &mut Sink<'_>) {
+    pub(super) fn write(self, s: &mut Fields<'_>) {
         match self {
             IpField::Byte(byte) => {
                 s.push(b"0x");

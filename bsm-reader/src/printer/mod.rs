@@ -9,6 +9,7 @@
 //! cannot decode, which get a form of their own.
 //!
 //! ```
+//! use bsm_reader::Sink;
 //! use bsm_reader::printer::{PrintContext, PrintOptions, Printer, Zone};
 //! use bsm_format::{Splitter, TrailItem};
 //!
@@ -20,7 +21,7 @@
 //! for item in Splitter::new(&trail) {
 //!     match item? {
 //!         TrailItem::Record(record) => printer.record(&record)?,
-//!         TrailItem::File(file) => printer.file_token(&file.token)?,
+//!         TrailItem::File(file) => printer.file_token(&file)?,
 //!     }
 //! }
 //! printer.finish()?;
@@ -38,18 +39,19 @@ mod text;
 mod time;
 mod xml;
 
-use std::fmt;
+mod escape;
+
 use std::io::{self, Write};
 
-use bsm_format::{Record, Token};
+use bsm_format::{FileItem, Record, Token};
 
 pub use crate::accounts::{HOST_GROUP, HOST_PASSWD};
+use crate::sink::{Sink, SinkError};
 pub use context::{HOST_AUDIT_EVENT, PrintContext};
 pub use time::Zone;
 
-use fields::Sink;
+use fields::Fields;
 use time::{Clock, Rfc3339Clock};
-use xml::Role;
 
 /// The output form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -92,103 +94,102 @@ impl Default for PrintOptions {
     }
 }
 
-/// Why a record could not be printed whole.
-#[derive(Debug)]
-pub enum PrintError {
-    /// Writing the output failed: this record's or, as the printer writes
-    /// in blocks, earlier output.
-    Io(io::Error),
-    /// A token of the record failed to decode. The tokens before it were
-    /// printed, and the record's line (`-l`) or element (`-x`) was closed;
-    /// the error names the token id and its byte offset in the trail.
-    Token(bsm_format::Error),
-}
-
-impl fmt::Display for PrintError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            PrintError::Io(error) => write!(f, "cannot write output: {error}"),
-            PrintError::Token(error) => write!(f, "damaged token: {error}"),
-        }
-    }
-}
-
-impl std::error::Error for PrintError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            PrintError::Io(error) => Some(error),
-            PrintError::Token(error) => Some(error),
-        }
-    }
-}
-
-impl From<io::Error> for PrintError {
-    fn from(error: io::Error) -> Self {
-        PrintError::Io(error)
-    }
-}
-
-/// Prints trail items to `out`.
+/// Prints trail items to `out`, in the form its options name.
 ///
 /// Output is gathered in the printer's own buffer and written to `out` in
-/// blocks of about 64 KiB, so `out` need not be buffered; [`Printer::flush`]
-/// writes what is pending at once (for a followed trail), [`Printer::finish`]
+/// blocks of about 64 KiB, so `out` need not be buffered; [`Sink::flush`]
+/// writes what is pending at once (for a followed trail), [`Sink::finish`]
 /// ends the document, and dropping the printer writes what is left, ignoring
 /// errors as `BufWriter` does.
-#[derive(Debug)]
 pub struct Printer<'ctx, W: Write> {
     /// `None` only once [`Printer::into_inner`] has taken it.
     out: Option<W>,
-    options: PrintOptions,
-    context: &'ctx PrintContext,
-    clock: Clock,
-    rfc3339: Rfc3339Clock,
-    buf: Vec<u8>,
+    form: &'static dyn Form,
+    pen: Pen<'ctx>,
 }
 
 /// How much output the printer gathers before it writes to `out`.
 const WRITE_THRESHOLD: usize = 64 * 1024;
 
+/// One output form (text, XML, JSON lines): how a document starts and ends
+/// and how each item is written.
+trait Form {
+    /// What starts the document.
+    fn prologue(&self) -> &'static [u8] {
+        b""
+    }
+
+    /// What ends it.
+    fn epilogue(&self) -> &'static [u8] {
+        b""
+    }
+
+    /// Writes a record. If a token fails to decode, the tokens before it
+    /// are written, the record is closed (its `-l` line ended, its XML
+    /// element closed, its JSON token list ended by an `error` entry), and
+    /// the decode error is returned.
+    fn record(&self, pen: &mut Pen<'_>, record: &Record<'_>) -> Result<(), bsm_format::Error>;
+
+    /// Writes a standalone file token, as praudit prints one between
+    /// records: a line (or element) of its own.
+    fn file_token(&self, pen: &mut Pen<'_>, token: &Token<'_>);
+
+    /// Writes a token outside any record, as libbsm's token printer does.
+    fn bare_token(&self, pen: &mut Pen<'_>, token: &Token<'_>);
+}
+
+/// What a form writes with: the buffer, the options, the tables and clocks.
+struct Pen<'ctx> {
+    buf: Vec<u8>,
+    options: PrintOptions,
+    context: &'ctx PrintContext,
+    clock: Clock,
+    rfc3339: Rfc3339Clock,
+}
+
+impl Pen<'_> {
+    /// The field writer of the text form, or of XML (`xml`: strings escaped).
+    fn fields(&mut self, xml: bool) -> Fields<'_> {
+        Fields {
+            buf: &mut self.buf,
+            options: &self.options,
+            context: self.context,
+            clock: &mut self.clock,
+            xml,
+        }
+    }
+}
+
 impl<'ctx, W: Write> Printer<'ctx, W> {
     pub fn new(out: W, options: PrintOptions, context: &'ctx PrintContext) -> Self {
+        let form: &'static dyn Form = match options.format {
+            Format::Text => &text::TextForm,
+            Format::Xml => &xml::XmlForm,
+            Format::Json => &json::JsonForm,
+        };
         Printer {
             out: Some(out),
-            options,
-            clock: Clock::new(context.zone()),
-            rfc3339: Rfc3339Clock::default(),
-            context,
-            buf: Vec::with_capacity(WRITE_THRESHOLD + 4096),
+            form,
+            pen: Pen {
+                buf: Vec::with_capacity(WRITE_THRESHOLD + 4096),
+                clock: Clock::new(context.zone()),
+                rfc3339: Rfc3339Clock::default(),
+                options,
+                context,
+            },
         }
     }
 
     pub fn options(&self) -> &PrintOptions {
-        &self.options
+        &self.pen.options
     }
 
-    /// Starts the output: the XML prologue and `<audit>` under `-x`.
-    pub fn begin(&mut self) -> io::Result<()> {
-        if self.options.format == Format::Xml {
-            self.buf
-                .extend_from_slice(b"<?xml version='1.0' ?>\n<audit>\n");
-        }
+    /// Prints a token outside any record, as libbsm's token printer does: a
+    /// line of its own, ending in the delimiter under `-l`. Under `-x` a
+    /// header opens `<record …>` and a trailer closes it.
+    pub fn bare_token(&mut self, token: &Token<'_>) -> io::Result<()> {
+        self.form.bare_token(&mut self.pen, token);
         self.write_if_full()
-    }
-
-    /// Ends the output (`</audit>` under `-x`), writes it all and flushes `out`.
-    pub fn finish(&mut self) -> io::Result<()> {
-        if self.options.format == Format::Xml {
-            self.buf.extend_from_slice(b"</audit>\n");
-        }
-        self.flush()
-    }
-
-    /// Writes what is pending to `out` and flushes `out`.
-    pub fn flush(&mut self) -> io::Result<()> {
-        self.write_pending()?;
-        match self.out.as_mut() {
-            Some(out) => out.flush(),
-            None => Ok(()),
-        }
     }
 
     /// Writes what is pending and gives back the writer, without finishing
@@ -202,153 +203,58 @@ impl<'ctx, W: Write> Printer<'ctx, W> {
 
     fn write_pending(&mut self) -> io::Result<()> {
         let outcome = match self.out.as_mut() {
-            Some(out) if !self.buf.is_empty() => out.write_all(&self.buf),
+            Some(out) if !self.pen.buf.is_empty() => out.write_all(&self.pen.buf),
             _ => Ok(()),
         };
-        self.buf.clear();
+        self.pen.buf.clear();
         outcome
     }
 
     fn write_if_full(&mut self) -> io::Result<()> {
-        if self.buf.len() >= WRITE_THRESHOLD {
+        if self.pen.buf.len() >= WRITE_THRESHOLD {
             self.write_pending()
         } else {
             Ok(())
         }
     }
+}
 
-    /// Prints one record. If a token fails to decode, the tokens before it
-    /// are printed, the record is closed (its `-l` line ended, its XML
-    /// element closed, its JSON token list ended by an `error` entry), and
-    /// the decode error is returned for the caller to report.
-    pub fn record(&mut self, record: &Record<'_>) -> Result<(), PrintError> {
-        let outcome = match self.options.format {
-            Format::Text => self.text_record(record),
-            Format::Xml => self.xml_record(record),
-            Format::Json => self.json_record(record),
-        };
+impl<W: Write> Sink for Printer<'_, W> {
+    /// Starts the output: the XML prologue and `<audit>` under `-x`.
+    fn begin(&mut self) -> io::Result<()> {
+        self.pen.buf.extend_from_slice(self.form.prologue());
+        self.write_if_full()
+    }
+
+    /// Prints one record; a token that fails to decode ends it (see
+    /// [`SinkError::Damaged`]).
+    fn record(&mut self, record: &Record<'_>) -> Result<(), SinkError> {
+        let outcome = self.form.record(&mut self.pen, record);
         self.write_if_full()?;
-        outcome.map_err(PrintError::Token)
+        outcome.map_err(|error| SinkError::Damaged {
+            outcome: "damaged record",
+            error,
+        })
     }
 
-    /// Prints a standalone file token (0x11 or 0x78), as praudit prints one
-    /// between records: a line (or element) of its own.
-    pub fn file_token(&mut self, token: &Token<'_>) -> io::Result<()> {
-        match self.options.format {
-            Format::Text => {
-                text::write_token(&mut self.sink(), token);
-                self.end_text_item();
-            }
-            Format::Xml => {
-                xml::write_token(&mut self.sink(), token, Role::Body);
-                self.buf.push(b'\n');
-            }
-            Format::Json => json::write_file_token(&mut self.buf, &mut self.rfc3339, token),
-        }
+    fn file_token(&mut self, file: &FileItem<'_>) -> io::Result<()> {
+        self.form.file_token(&mut self.pen, &file.token);
         self.write_if_full()
     }
 
-    /// Prints a token outside any record, as libbsm's token printer does: a
-    /// line of its own, ending in the delimiter under `-l`. Under `-x` a
-    /// header opens `<record …>` and a trailer closes it.
-    pub fn bare_token(&mut self, token: &Token<'_>) -> io::Result<()> {
-        match self.options.format {
-            Format::Text => {
-                text::write_token(&mut self.sink(), token);
-                self.end_text_item();
-            }
-            Format::Xml => {
-                xml::write_token(&mut self.sink(), token, Role::Bare);
-                self.buf.push(b'\n');
-            }
-            Format::Json => json::write_bare_token(&mut self.buf, token),
-        }
-        self.write_if_full()
-    }
-
-    fn sink(&mut self) -> Sink<'_> {
-        Sink {
-            buf: &mut self.buf,
-            options: &self.options,
-            context: self.context,
-            clock: &mut self.clock,
-            xml: self.options.format == Format::Xml,
+    /// Writes what is pending to `out` and flushes `out`.
+    fn flush(&mut self) -> io::Result<()> {
+        self.write_pending()?;
+        match self.out.as_mut() {
+            Some(out) => out.flush(),
+            None => Ok(()),
         }
     }
 
-    /// A one-item line: with `-l` the item ends in the delimiter too.
-    fn end_text_item(&mut self) {
-        if self.options.one_line {
-            self.buf
-                .extend_from_slice(self.options.delimiter.as_bytes());
-        }
-        self.buf.push(b'\n');
-    }
-
-    fn text_record(&mut self, record: &Record<'_>) -> Result<(), bsm_format::Error> {
-        let one_line = self.options.one_line;
-        let mut outcome = Ok(());
-        for item in record.tokens() {
-            match item {
-                Ok(token) => {
-                    let mut sink = self.sink();
-                    text::write_token(&mut sink, &token);
-                    if one_line {
-                        sink.delimiter();
-                    } else {
-                        sink.push(b"\n");
-                    }
-                }
-                Err(error) => {
-                    outcome = Err(error);
-                    break;
-                }
-            }
-        }
-        if one_line {
-            self.buf.push(b'\n');
-        }
-        outcome
-    }
-
-    fn xml_record(&mut self, record: &Record<'_>) -> Result<(), bsm_format::Error> {
-        let token_end: &[u8] = if self.options.one_line { b"" } else { b"\n" };
-        let mut outcome = Ok(());
-        let mut closed = false;
-        let mut tokens = record.tokens().peekable();
-        let mut first = true;
-        while let Some(item) = tokens.next() {
-            let token = match item {
-                Ok(token) => token,
-                Err(error) => {
-                    outcome = Err(error);
-                    break;
-                }
-            };
-            // The record's trailer is its last token; only it closes the element.
-            let role = match token {
-                _ if first => Role::RecordStart,
-                Token::Trailer(_) if tokens.peek().is_none() => Role::RecordEnd,
-                _ => Role::Body,
-            };
-            first = false;
-            closed = role == Role::RecordEnd;
-            xml::write_token(&mut self.sink(), &token, role);
-            self.buf.extend_from_slice(token_end);
-        }
-        if !closed {
-            self.buf.extend_from_slice(b"</record>");
-            self.buf.extend_from_slice(token_end);
-        }
-        if self.options.one_line {
-            self.buf.push(b'\n');
-        }
-        outcome
-    }
-
-    fn json_record(&mut self, record: &Record<'_>) -> Result<(), bsm_format::Error> {
-        let event = self.context.event(record.event());
-        json::write_record(&mut self.buf, &mut self.rfc3339, record, event)
+    /// Ends the output (`</audit>` under `-x`), writes it all and flushes `out`.
+    fn finish(&mut self) -> io::Result<()> {
+        self.pen.buf.extend_from_slice(self.form.epilogue());
+        self.flush()
     }
 }
 
@@ -357,4 +263,13 @@ impl<W: Write> Drop for Printer<'_, W> {
         // As BufWriter: a caller that wants the error calls flush or finish.
         let _ = self.write_pending();
     }
+}
+
+/// A one-item line (a file or bare token in text): with `-l` the item ends
+/// in the delimiter too.
+fn end_text_item(pen: &mut Pen<'_>) {
+    if pen.options.one_line {
+        pen.buf.extend_from_slice(pen.options.delimiter.as_bytes());
+    }
+    pen.buf.push(b'\n');
 }

@@ -55,7 +55,7 @@ fn print_record(
     bytes: &[u8],
     options: PrintOptions,
     context: &PrintContext,
-) -> (String, Result<(), PrintError>) {
+) -> (String, Result<(), SinkError>) {
     let record = Record::parse(bytes, 100);
     assert!(record.is_ok(), "test record frames");
     let Ok(record) = record else {
@@ -69,9 +69,9 @@ fn print_record(
     )
 }
 
-fn assert_damage_at_the_arbitrary_token(outcome: Result<(), PrintError>) {
+fn assert_damage_at_the_arbitrary_token(outcome: Result<(), SinkError>) {
     match outcome {
-        Err(PrintError::Token(error)) => {
+        Err(SinkError::Damaged { error, .. }) => {
             assert_eq!(error.token_id, Some(ids::ARBITRARY));
             assert_eq!(error.offset, 100 + 18 + 6);
             assert_eq!(error.kind, ErrorKind::DataUnit(7));

@@ -3,15 +3,56 @@
 
 use std::net::IpAddr;
 
-use bsm_format::{ProcessIds, Token};
+use bsm_format::{ProcessIds, Record, Token};
 
-use super::fields::{Attribute, Header, IpField, Sink, data_unit_name, print_format_name};
+use super::fields::{Attribute, Fields, Header, IpField, data_unit_name, print_format_name};
 use super::scalars::{
     push_alternate_hex, push_hex_word, push_memory, push_octal, push_prefixed_hex, push_uuid,
 };
+use super::{Pen, end_text_item};
+
+/// praudit's text: a token a line, or with `-l` a record a line.
+pub(super) struct TextForm;
+
+impl super::Form for TextForm {
+    fn record(&self, pen: &mut Pen<'_>, record: &Record<'_>) -> Result<(), bsm_format::Error> {
+        let one_line = pen.options.one_line;
+        let mut outcome = Ok(());
+        for item in record.tokens() {
+            match item {
+                Ok(token) => {
+                    let mut fields = pen.fields(false);
+                    write_token(&mut fields, &token);
+                    if one_line {
+                        fields.delimiter();
+                    } else {
+                        fields.push(b"\n");
+                    }
+                }
+                Err(error) => {
+                    outcome = Err(error);
+                    break;
+                }
+            }
+        }
+        if one_line {
+            pen.buf.push(b'\n');
+        }
+        outcome
+    }
+
+    fn file_token(&self, pen: &mut Pen<'_>, token: &Token<'_>) {
+        self.bare_token(pen, token);
+    }
+
+    fn bare_token(&self, pen: &mut Pen<'_>, token: &Token<'_>) {
+        write_token(&mut pen.fields(false), token);
+        end_text_item(pen);
+    }
+}
 
 /// Writes one token, without what follows it (newline or delimiter).
-pub(super) fn write_token(s: &mut Sink<'_>, token: &Token<'_>) {
+pub(super) fn write_token(s: &mut Fields<'_>, token: &Token<'_>) {
     let id = token.id();
     match token {
         Token::File(file) => {
@@ -311,7 +352,7 @@ pub(super) fn write_token(s: &mut Sink<'_>, token: &Token<'_>) {
     }
 }
 
-fn header_fields(s: &mut Sink<'_>, id: u8, header: Header, seconds: u64, milliseconds: u64) {
+fn header_fields(s: &mut Fields<'_>, id: u8, header: Header, seconds: u64, milliseconds: u64) {
     s.kind(
         id,
         if header.host.is_some() {
@@ -340,7 +381,7 @@ fn header_fields(s: &mut Sink<'_>, id: u8, header: Header, seconds: u64, millise
     s.milliseconds(milliseconds);
 }
 
-fn file_fields(s: &mut Sink<'_>, id: u8, seconds: u64, milliseconds: u64, name: &[u8]) {
+fn file_fields(s: &mut Fields<'_>, id: u8, seconds: u64, milliseconds: u64, name: &[u8]) {
     s.kind(id, "file");
     s.delimiter();
     s.seconds(seconds);
@@ -350,7 +391,14 @@ fn file_fields(s: &mut Sink<'_>, id: u8, seconds: u64, milliseconds: u64, name: 
     s.counted_text(name);
 }
 
-fn process_fields(s: &mut Sink<'_>, id: u8, name: &str, ids: &ProcessIds, port: u64, addr: IpAddr) {
+fn process_fields(
+    s: &mut Fields<'_>,
+    id: u8,
+    name: &str,
+    ids: &ProcessIds,
+    port: u64,
+    addr: IpAddr,
+) {
     s.kind(id, name);
     s.delimiter();
     s.user(ids.auid);
@@ -372,7 +420,7 @@ fn process_fields(s: &mut Sink<'_>, id: u8, name: &str, ids: &ProcessIds, port: 
     s.ip(addr);
 }
 
-fn argument_fields(s: &mut Sink<'_>, id: u8, number: u8, value: u64, text: &[u8]) {
+fn argument_fields(s: &mut Fields<'_>, id: u8, number: u8, value: u64, text: &[u8]) {
     s.kind(id, "argument");
     s.delimiter();
     s.unsigned(number);
@@ -382,7 +430,7 @@ fn argument_fields(s: &mut Sink<'_>, id: u8, number: u8, value: u64, text: &[u8]
     s.counted_text(text);
 }
 
-fn group_fields(s: &mut Sink<'_>, id: u8, gids: impl Iterator<Item = u32>) {
+fn group_fields(s: &mut Fields<'_>, id: u8, gids: impl Iterator<Item = u32>) {
     s.kind(id, "group");
     for gid in gids {
         s.delimiter();
@@ -390,7 +438,12 @@ fn group_fields(s: &mut Sink<'_>, id: u8, gids: impl Iterator<Item = u32>) {
     }
 }
 
-fn exec_fields<'a>(s: &mut Sink<'_>, id: u8, name: &str, strings: impl Iterator<Item = &'a [u8]>) {
+fn exec_fields<'a>(
+    s: &mut Fields<'_>,
+    id: u8,
+    name: &str,
+    strings: impl Iterator<Item = &'a [u8]>,
+) {
     s.kind(id, name);
     for string in strings {
         s.delimiter();
@@ -398,7 +451,7 @@ fn exec_fields<'a>(s: &mut Sink<'_>, id: u8, name: &str, strings: impl Iterator<
     }
 }
 
-fn attribute_fields(s: &mut Sink<'_>, id: u8, attr: Attribute, device: u64) {
+fn attribute_fields(s: &mut Fields<'_>, id: u8, attr: Attribute, device: u64) {
     s.kind(id, "attribute");
     s.delimiter();
     push_octal(s.buf, attr.mode.into());
@@ -415,7 +468,7 @@ fn attribute_fields(s: &mut Sink<'_>, id: u8, attr: Attribute, device: u64) {
     s.unsigned(device);
 }
 
-fn uuid_fields(s: &mut Sink<'_>, id: u8, name: &str, uuid: &bsm_format::Uuid<'_>) {
+fn uuid_fields(s: &mut Fields<'_>, id: u8, name: &str, uuid: &bsm_format::Uuid<'_>) {
     s.kind(id, name);
     s.delimiter();
     s.unsigned(uuid.number);

@@ -21,12 +21,71 @@
 //! - header32_ex has its proper attributes (deviation 1: OpenBSM prints the
 //!   text form inside `<record `).
 
-use bsm_format::{ProcessIds, Token};
+use bsm_format::{ProcessIds, Record, Token};
 
-use super::fields::{Attribute, Header, IpField, Sink, print_format_name};
+use super::Pen;
+use super::fields::{Attribute, Fields, Header, IpField, print_format_name};
 use super::scalars::{
     push_alternate_hex, push_hex_word, push_memory, push_octal, push_prefixed_hex, push_uuid,
 };
+
+/// praudit's `-x`: the document is `<audit>`, a record is an element.
+pub(super) struct XmlForm;
+
+impl super::Form for XmlForm {
+    fn prologue(&self) -> &'static [u8] {
+        b"<?xml version='1.0' ?>\n<audit>\n"
+    }
+
+    fn epilogue(&self) -> &'static [u8] {
+        b"</audit>\n"
+    }
+
+    fn record(&self, pen: &mut Pen<'_>, record: &Record<'_>) -> Result<(), bsm_format::Error> {
+        let token_end: &[u8] = if pen.options.one_line { b"" } else { b"\n" };
+        let mut outcome = Ok(());
+        let mut closed = false;
+        let mut tokens = record.tokens().peekable();
+        let mut first = true;
+        while let Some(item) = tokens.next() {
+            let token = match item {
+                Ok(token) => token,
+                Err(error) => {
+                    outcome = Err(error);
+                    break;
+                }
+            };
+            // The record's trailer is its last token; only it closes the element.
+            let role = match token {
+                _ if first => Role::RecordStart,
+                Token::Trailer(_) if tokens.peek().is_none() => Role::RecordEnd,
+                _ => Role::Body,
+            };
+            first = false;
+            closed = role == Role::RecordEnd;
+            write_token(&mut pen.fields(true), &token, role);
+            pen.buf.extend_from_slice(token_end);
+        }
+        if !closed {
+            pen.buf.extend_from_slice(b"</record>");
+            pen.buf.extend_from_slice(token_end);
+        }
+        if pen.options.one_line {
+            pen.buf.push(b'\n');
+        }
+        outcome
+    }
+
+    fn file_token(&self, pen: &mut Pen<'_>, token: &Token<'_>) {
+        write_token(&mut pen.fields(true), token, Role::Body);
+        pen.buf.push(b'\n');
+    }
+
+    fn bare_token(&self, pen: &mut Pen<'_>, token: &Token<'_>) {
+        write_token(&mut pen.fields(true), token, Role::Bare);
+        pen.buf.push(b'\n');
+    }
+}
 
 /// Where a token stands, which decides how headers and trailers print.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,7 +105,7 @@ pub(super) enum Role {
 }
 
 /// Writes one token as an element, without what follows it.
-pub(super) fn write_token(s: &mut Sink<'_>, token: &Token<'_>, role: Role) {
+pub(super) fn write_token(s: &mut Fields<'_>, token: &Token<'_>, role: Role) {
     match token {
         Token::File(file) => {
             file_element(
@@ -330,14 +389,14 @@ pub(super) fn write_token(s: &mut Sink<'_>, token: &Token<'_>, role: Role) {
 }
 
 /// `<name ` — attributes follow, each with its trailing space, as OpenBSM.
-fn open(s: &mut Sink<'_>, name: &[u8]) {
+fn open(s: &mut Fields<'_>, name: &[u8]) {
     s.push(b"<");
     s.push(name);
     s.push(b" ");
 }
 
 /// `name="value" `.
-fn attribute(s: &mut Sink<'_>, name: &[u8], value: impl FnOnce(&mut Sink<'_>)) {
+fn attribute(s: &mut Fields<'_>, name: &[u8], value: impl FnOnce(&mut Fields<'_>)) {
     s.push(name);
     s.push(b"=\"");
     value(s);
@@ -345,7 +404,7 @@ fn attribute(s: &mut Sink<'_>, name: &[u8], value: impl FnOnce(&mut Sink<'_>)) {
 }
 
 /// `<name>content</name>`.
-fn content_element(s: &mut Sink<'_>, name: &[u8], content: impl FnOnce(&mut Sink<'_>)) {
+fn content_element(s: &mut Fields<'_>, name: &[u8], content: impl FnOnce(&mut Fields<'_>)) {
     s.push(b"<");
     s.push(name);
     s.push(b">");
@@ -355,7 +414,7 @@ fn content_element(s: &mut Sink<'_>, name: &[u8], content: impl FnOnce(&mut Sink
     s.push(b">");
 }
 
-fn header_element(s: &mut Sink<'_>, header: Header, seconds: u64, milliseconds: u64, role: Role) {
+fn header_element(s: &mut Fields<'_>, header: Header, seconds: u64, milliseconds: u64, role: Role) {
     let nested = role == Role::Body;
     open(s, if nested { b"header" } else { b"record" });
     if nested {
@@ -372,7 +431,7 @@ fn header_element(s: &mut Sink<'_>, header: Header, seconds: u64, milliseconds: 
     s.push(if nested { b"/>" } else { b">" });
 }
 
-fn file_element(s: &mut Sink<'_>, seconds: u64, milliseconds: u64, name: &[u8]) {
+fn file_element(s: &mut Fields<'_>, seconds: u64, milliseconds: u64, name: &[u8]) {
     open(s, b"file");
     attribute(s, b"time", |s| s.seconds(seconds));
     attribute(s, b"msec", |s| s.milliseconds(milliseconds));
@@ -382,10 +441,10 @@ fn file_element(s: &mut Sink<'_>, seconds: u64, milliseconds: u64, name: &[u8]) 
 }
 
 fn process_element(
-    s: &mut Sink<'_>,
+    s: &mut Fields<'_>,
     name: &[u8],
     ids: &ProcessIds,
-    terminal: impl FnOnce(&mut Sink<'_>),
+    terminal: impl FnOnce(&mut Fields<'_>),
 ) {
     open(s, name);
     attribute(s, b"audit-uid", |s| s.user(ids.auid));
@@ -399,7 +458,7 @@ fn process_element(
     s.push(b"/>");
 }
 
-fn argument_element(s: &mut Sink<'_>, number: u8, value: u64, text: &[u8]) {
+fn argument_element(s: &mut Fields<'_>, number: u8, value: u64, text: &[u8]) {
     open(s, b"argument");
     attribute(s, b"arg-num", |s| s.unsigned(number));
     attribute(s, b"value", |s| push_prefixed_hex(s.buf, value));
@@ -407,7 +466,7 @@ fn argument_element(s: &mut Sink<'_>, number: u8, value: u64, text: &[u8]) {
     s.push(b"/>");
 }
 
-fn group_element(s: &mut Sink<'_>, gids: impl Iterator<Item = u32>) {
+fn group_element(s: &mut Fields<'_>, gids: impl Iterator<Item = u32>) {
     s.push(b"<group>");
     for gid in gids {
         content_element(s, b"gid", |s| s.group(gid));
@@ -416,7 +475,7 @@ fn group_element(s: &mut Sink<'_>, gids: impl Iterator<Item = u32>) {
 }
 
 fn exec_element<'a>(
-    s: &mut Sink<'_>,
+    s: &mut Fields<'_>,
     name: &[u8],
     item: &[u8],
     strings: impl Iterator<Item = &'a [u8]>,
@@ -432,7 +491,7 @@ fn exec_element<'a>(
     s.push(b">");
 }
 
-fn attribute_element(s: &mut Sink<'_>, attr: Attribute, device: u64) {
+fn attribute_element(s: &mut Fields<'_>, attr: Attribute, device: u64) {
     open(s, b"attribute");
     attribute(s, b"mode", |s| push_octal(s.buf, attr.mode.into()));
     attribute(s, b"uid", |s| s.user(attr.uid));
@@ -443,80 +502,10 @@ fn attribute_element(s: &mut Sink<'_>, attr: Attribute, device: u64) {
     s.push(b"/>");
 }
 
-fn uuid_element(s: &mut Sink<'_>, name: &[u8], number_name: &[u8], uuid: &bsm_format::Uuid<'_>) {
+fn uuid_element(s: &mut Fields<'_>, name: &[u8], number_name: &[u8], uuid: &bsm_format::Uuid<'_>) {
     open(s, name);
     attribute(s, number_name, |s| s.unsigned(uuid.number));
     attribute(s, b"uuid", |s| push_uuid(s.buf, &uuid.uuid));
     attribute(s, b"desc", |s| s.counted_text(uuid.text.raw()));
     s.push(b"/>");
-}
-
-/// U+FFFD, what stands in for what XML 1.0 cannot carry.
-const REPLACEMENT: &[u8] = "\u{fffd}".as_bytes();
-
-/// Writes `bytes` as XML character data, fit for element content and for
-/// attribute values alike (see the module doc for what changes). With
-/// `skip_nul`, NUL bytes are dropped instead of replaced.
-pub(super) fn push_escaped(buf: &mut Vec<u8>, bytes: &[u8], skip_nul: bool) {
-    for chunk in bytes.utf8_chunks() {
-        let valid = chunk.valid();
-        let mut copied_to = 0;
-        for (at, ch) in valid.char_indices() {
-            let replacement: &[u8] = match ch {
-                '&' => b"&amp;",
-                '<' => b"&lt;",
-                '>' => b"&gt;",
-                '"' => b"&quot;",
-                '\'' => b"&apos;",
-                '\t' => b"&#9;",
-                '\n' => b"&#10;",
-                '\r' => b"&#13;",
-                '\0' if skip_nul => b"",
-                '\0'..='\u{1f}' | '\u{fffe}' | '\u{ffff}' => REPLACEMENT,
-                _ => continue,
-            };
-            buf.extend_from_slice(&valid.as_bytes()[copied_to..at]);
-            buf.extend_from_slice(replacement);
-            copied_to = at + ch.len_utf8();
-        }
-        buf.extend_from_slice(&valid.as_bytes()[copied_to..]);
-        if !chunk.invalid().is_empty() {
-            buf.extend_from_slice(REPLACEMENT);
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn escaped(bytes: &[u8], skip_nul: bool) -> String {
-        let mut buf = Vec::new();
-        push_escaped(&mut buf, bytes, skip_nul);
-        String::from_utf8(buf).unwrap_or_else(|_| "<not UTF-8>".into())
-    }
-
-    #[test]
-    fn markup_characters_become_entities() {
-        assert_eq!(
-            escaped(b"a&b<c>\"d'e", false),
-            "a&amp;b&lt;c&gt;&quot;d&apos;e"
-        );
-    }
-
-    #[test]
-    fn whitespace_controls_become_references() {
-        assert_eq!(escaped(b"a\tb\nc\rd", false), "a&#9;b&#10;c&#13;d");
-    }
-
-    #[test]
-    fn forbidden_characters_and_bad_bytes_become_replacement_characters() {
-        assert_eq!(
-            escaped(b"a\0b\x01c\x7f", false),
-            "a\u{fffd}b\u{fffd}c\u{7f}"
-        );
-        assert_eq!(escaped(b"a\0b", true), "ab");
-        assert_eq!(escaped(b"\xff\xc3", false), "\u{fffd}\u{fffd}");
-        assert_eq!(escaped("é\u{ffff}".as_bytes(), false), "é\u{fffd}");
-    }
 }

@@ -28,12 +28,14 @@
 //! accepts the option and matches nothing); `-z` takes a glob of zone names.
 
 mod objects;
+mod options;
 mod when;
 
 use bsm_format::tables::{EventTable, Preselection};
 use bsm_format::{Error as FormatError, Record, Text, decode_token, ids};
 
 pub use objects::{PathRules, PatternError, SocketEndpoint, ZoneGlob};
+pub use options::{HOST_AUDIT_CLASS, SelectionOptions, load_tables, table_path};
 pub use when::{TimeError, day_bounds, parse_instant};
 
 /// The selection criteria, one field per option.

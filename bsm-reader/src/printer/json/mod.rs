@@ -34,11 +34,30 @@ mod tokens;
 use bsm_format::tables::AuditEvent;
 use bsm_format::{Error, HeaderView, Record, Token};
 
+use super::Pen;
 use super::time::Rfc3339Clock;
 use out::{JsonOut, key};
 
+/// One JSON object a line.
+pub(super) struct JsonForm;
+
+impl super::Form for JsonForm {
+    fn record(&self, pen: &mut Pen<'_>, record: &Record<'_>) -> Result<(), Error> {
+        let event = pen.context.event(record.event());
+        write_record(&mut pen.buf, &mut pen.rfc3339, record, event)
+    }
+
+    fn file_token(&self, pen: &mut Pen<'_>, token: &Token<'_>) {
+        write_file_token(&mut pen.buf, &mut pen.rfc3339, token);
+    }
+
+    fn bare_token(&self, pen: &mut Pen<'_>, token: &Token<'_>) {
+        write_bare_token(&mut pen.buf, token);
+    }
+}
+
 /// Appends a record's line; returns the first token that failed to decode.
-pub(super) fn write_record(
+fn write_record(
     buf: &mut Vec<u8>,
     clock: &mut Rfc3339Clock,
     record: &Record<'_>,
@@ -98,7 +117,7 @@ fn write_header(out: &mut JsonOut<'_>, header: &HeaderView) {
 }
 
 /// Appends a standalone file token's line: its time, then the token.
-pub(super) fn write_file_token(buf: &mut Vec<u8>, clock: &mut Rfc3339Clock, token: &Token<'_>) {
+fn write_file_token(buf: &mut Vec<u8>, clock: &mut Rfc3339Clock, token: &Token<'_>) {
     let mut out = JsonOut { buf };
     out.raw(b"{\"time\":");
     match token {
@@ -114,7 +133,7 @@ pub(super) fn write_file_token(buf: &mut Vec<u8>, clock: &mut Rfc3339Clock, toke
 }
 
 /// Appends a bare token's line.
-pub(super) fn write_bare_token(buf: &mut Vec<u8>, token: &Token<'_>) {
+fn write_bare_token(buf: &mut Vec<u8>, token: &Token<'_>) {
     let mut out = JsonOut { buf };
     tokens::write_token(&mut out, token);
     out.raw(b"\n");
