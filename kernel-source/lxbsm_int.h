@@ -156,6 +156,7 @@ void lx_put_sockaddr(struct lx_rec *r, const void *sa, int len);
 void lx_put_socket_ex(struct lx_rec *r, struct socket *sock);
 void lx_put_bytes(struct lx_rec *r, const void *p, u32 n);
 u32 lx_rec_finish(struct lx_rec *r, long ret);
+/* lxbsm_umem.c: user strings and paths */
 long lx_strncpy_user(char *dst, const char __user *src, long size);
 int lx_resolve_path(int dfd, char *out, int n, char *tmp, char *dtmp);
 int lx_user_path(int dfd, const char __user *upath, char *out, char *tmp,
@@ -182,7 +183,7 @@ static inline bool lx_proc_any(void)
 	return atomic_read(&lx_nprocs) != 0;
 }
 
-/* lxbsm_proc.c: per-thread stash from sys_enter to sys_exit */
+/* lxbsm_stash.c: per-thread stash from sys_enter to sys_exit */
 #define LX_STASH_MAX	1024
 struct lx_stash;
 struct lx_stash *lx_stash_open(struct task_struct *t, long nr,
@@ -220,7 +221,7 @@ static inline void lx_stash_drop(struct task_struct *t)
 		__lx_stash_drop(t);
 }
 
-/* lxbsm_proc.c: the paths that opens recorded, by fd */
+/* lxbsm_pcache.c: the paths that opens recorded, by fd */
 void lx_pcache_put(struct file *f, int fd, const char *path, u32 len);
 int lx_pcache_get(struct file *f, int fd, char *out);
 
@@ -265,7 +266,7 @@ static inline void lx_work_wait(atomic_t *pending, wait_queue_head_t *wq)
 }
 
 /*
- * lxbsm_main.c: preselection.  The global masks are copied here from the
+ * lxbsm_select.c: preselection.  The global masks are copied here from the
  * configuration, so that without per-auid overrides (the usual case) a
  * decision takes neither a call nor an RCU read section.
  */
@@ -307,6 +308,15 @@ static inline bool lx_maybe_selected(int ev)
 
 bool lx_selected_classes(u32 cls);
 int lx_reselect(void);
+/* the configuration's lock, also the tracepoints' (lxbsm_tracepoints.c) */
+extern struct mutex lx_cfg_mutex;
+int lx_reselect_locked(void);
+int lx_select_init(void);
+void lx_select_exit(void);
+/* lxbsm_tracepoints.c */
+int lx_sys_attach_locked(u32 need);
+int lx_tracepoints_register(void);
+void lx_tracepoints_unregister(void);
 extern u32 lx_policy;
 int lx_set_mask(const struct lxbsm_mask *m);
 void lx_get_mask(struct lxbsm_mask *m);
@@ -317,17 +327,23 @@ int lx_clear_auid_masks(void);
 void lx_uring_init(void);
 void lx_uring_exit(void);
 
-/* lxbsm_events.c */
+/* lxbsm_probes.c: the sys_enter and sys_exit probes; the scratch buffers */
 void lx_probe_sys_enter(void *data, struct pt_regs *regs, long id);
 void lx_probe_sys_exit(void *data, struct pt_regs *regs, long ret);
+int lx_events_init(void);
+void lx_events_exit(void);
+
+/* lxbsm_ev_process.c: the sched_process_* events */
 void lx_sched_exec(struct task_struct *p, struct linux_binprm *bprm);
 void lx_sched_exit(struct task_struct *p);
 void lx_sched_fork(struct task_struct *parent, struct task_struct *child);
+
+/* lxbsm_syscalls.c: the system calls the selection can reach */
 #define LX_NEED_ENTER	0x1u	/* sys_enter must be attached */
 #define LX_NEED_EXIT	0x2u	/* sys_exit must be attached */
 u32 lx_events_reselect(u32 live);
-int lx_events_init(void);
+
+/* lxbsm_record.c: at unload, the records set aside are queued */
 void lx_events_drain(void);
-void lx_events_exit(void);
 
 #endif /* _LXBSM_INT_H */
