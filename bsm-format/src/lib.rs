@@ -47,7 +47,6 @@ mod bytes_view;
 mod decode;
 mod encode;
 mod error;
-mod fast;
 pub mod ids;
 mod record;
 mod split;
@@ -56,6 +55,7 @@ pub mod tables;
 mod token;
 mod trail_name;
 mod view;
+pub mod wire;
 
 pub use bytes_view::{Bytes, StringList, Text, U32List, U64List};
 pub use decode::decode_token;

@@ -39,7 +39,7 @@ impl<'a> Record<'a> {
     /// else, which [`Record::parse_general`] then checks (and reports).
     #[inline(always)]
     fn parse_fast(bytes: &'a [u8], offset: u64) -> Option<Self> {
-        let header_len = crate::fast::header_len(bytes)?;
+        let header_len = crate::decode::fixed::header_len(bytes)?;
         let size = u32::from_be_bytes(*bytes.get(1..)?.first_chunk::<4>()?);
         if (size as usize) < header_len + ids::TRAILER_LEN {
             return None;
@@ -146,7 +146,7 @@ impl<'a> Record<'a> {
 
     /// The header's fields, read from its bytes.
     pub fn header(&self) -> HeaderView {
-        crate::fast::header_fields(self.bytes)
+        crate::decode::fixed::header_fields(self.bytes)
     }
 
     /// The event number (`AUE_*`), at the same place in every header form.
@@ -280,7 +280,7 @@ impl<'a> Iterator for TokenBytes<'a> {
         if rest.is_empty() {
             return None;
         }
-        let len = match crate::fast::skip(rest) {
+        let len = match crate::decode::fixed::skip(rest) {
             Some(len) => len,
             None => match decode_token(rest) {
                 Ok((_, len)) => len,
@@ -323,7 +323,7 @@ impl<'a, F: Fn(u8) -> bool> Iterator for TokensWhere<'a, F> {
                     Err(error) => Err(self.stop(error)),
                 });
             }
-            match crate::fast::skip(rest) {
+            match crate::decode::fixed::skip(rest) {
                 Some(len) => self.position += len,
                 None => match decode_token(rest) {
                     Ok((_, len)) => self.position += len,
@@ -444,7 +444,8 @@ impl<'a> Iterator for Tokens<'a> {
         }
         // Common tokens straight into the return value: building them in a
         // local and moving them costs more than decoding them.
-        if let Some(found) = crate::fast::decode(&self.bytes[at..end], &mut self.position) {
+        if let Some(found) = crate::decode::fixed::decode(&self.bytes[at..end], &mut self.position)
+        {
             return Some(found);
         }
         match decode_token(&self.bytes[at..end]) {

@@ -263,34 +263,6 @@ pub(super) fn data_unit_name(unit: DataUnit) -> &'static str {
     }
 }
 
-/// The header fields that every header form has, and the `_ex` host.
-#[derive(Clone, Copy)]
-pub(super) struct Header {
-    pub(super) size: u32,
-    pub(super) version: u8,
-    pub(super) event: u16,
-    pub(super) modifier: u16,
-    pub(super) host: Option<IpAddr>,
-}
-
-impl Header {
-    pub(super) fn new(
-        size: u32,
-        version: u8,
-        event: u16,
-        modifier: u16,
-        host: Option<IpAddr>,
-    ) -> Self {
-        Header {
-            size,
-            version,
-            event,
-            modifier,
-            host,
-        }
-    }
-}
-
 /// The attribute fields that every attribute form has.
 #[derive(Clone, Copy)]
 pub(super) struct Attribute {

@@ -3,9 +3,9 @@
 
 use std::net::IpAddr;
 
-use bsm_format::{ProcessIds, Record, Token};
+use bsm_format::{HeaderView, ProcessIds, Record, Token};
 
-use super::fields::{Attribute, Fields, Header, IpField, data_unit_name, print_format_name};
+use super::fields::{Attribute, Fields, IpField, data_unit_name, print_format_name};
 use super::scalars::{
     push_alternate_hex, push_hex_word, push_memory, push_octal, push_prefixed_hex, push_uuid,
 };
@@ -72,21 +72,10 @@ pub(super) fn write_token(s: &mut Fields<'_>, token: &Token<'_>) {
             s.delimiter();
             s.unsigned(trailer.size);
         }
-        Token::Header32(h) => {
-            let header = Header::new(h.size, h.version, h.event, h.modifier, None);
-            header_fields(s, id, header, h.seconds.into(), h.milliseconds.into());
-        }
-        Token::Header32Ex(h) => {
-            let header = Header::new(h.size, h.version, h.event, h.modifier, Some(h.host));
-            header_fields(s, id, header, h.seconds.into(), h.milliseconds.into());
-        }
-        Token::Header64(h) => {
-            let header = Header::new(h.size, h.version, h.event, h.modifier, None);
-            header_fields(s, id, header, h.seconds, h.milliseconds);
-        }
-        Token::Header64Ex(h) => {
-            let header = Header::new(h.size, h.version, h.event, h.modifier, Some(h.host));
-            header_fields(s, id, header, h.seconds, h.milliseconds);
+        Token::Header32(_) | Token::Header32Ex(_) | Token::Header64(_) | Token::Header64Ex(_) => {
+            if let Some(header) = token.as_header() {
+                header_fields(s, id, header);
+            }
         }
         Token::Arbitrary(data) => {
             s.kind(id, "arbitrary");
@@ -352,7 +341,7 @@ pub(super) fn write_token(s: &mut Fields<'_>, token: &Token<'_>) {
     }
 }
 
-fn header_fields(s: &mut Fields<'_>, id: u8, header: Header, seconds: u64, milliseconds: u64) {
+fn header_fields(s: &mut Fields<'_>, id: u8, header: HeaderView) {
     s.kind(
         id,
         if header.host.is_some() {
@@ -376,9 +365,9 @@ fn header_fields(s: &mut Fields<'_>, id: u8, header: Header, seconds: u64, milli
     // Deviation 1 of bsm-format.md: header32_ex too prints this form under
     // -r, where praudit prints its XML form.
     s.delimiter();
-    s.seconds(seconds);
+    s.seconds(header.seconds);
     s.delimiter();
-    s.milliseconds(milliseconds);
+    s.milliseconds(header.milliseconds);
 }
 
 fn file_fields(s: &mut Fields<'_>, id: u8, seconds: u64, milliseconds: u64, name: &[u8]) {

@@ -21,10 +21,10 @@
 //! - header32_ex has its proper attributes (deviation 1: OpenBSM prints the
 //!   text form inside `<record `).
 
-use bsm_format::{ProcessIds, Record, Token};
+use bsm_format::{HeaderView, ProcessIds, Record, Token};
 
 use super::Pen;
-use super::fields::{Attribute, Fields, Header, IpField, print_format_name};
+use super::fields::{Attribute, Fields, IpField, print_format_name};
 use super::scalars::{
     push_alternate_hex, push_hex_word, push_memory, push_octal, push_prefixed_hex, push_uuid,
 };
@@ -126,21 +126,10 @@ pub(super) fn write_token(s: &mut Fields<'_>, token: &Token<'_>, role: Role) {
             }
             Role::RecordStart | Role::RecordEnd | Role::Bare => s.push(b"</record>"),
         },
-        Token::Header32(h) => {
-            let header = Header::new(h.size, h.version, h.event, h.modifier, None);
-            header_element(s, header, h.seconds.into(), h.milliseconds.into(), role);
-        }
-        Token::Header32Ex(h) => {
-            let header = Header::new(h.size, h.version, h.event, h.modifier, Some(h.host));
-            header_element(s, header, h.seconds.into(), h.milliseconds.into(), role);
-        }
-        Token::Header64(h) => {
-            let header = Header::new(h.size, h.version, h.event, h.modifier, None);
-            header_element(s, header, h.seconds, h.milliseconds, role);
-        }
-        Token::Header64Ex(h) => {
-            let header = Header::new(h.size, h.version, h.event, h.modifier, Some(h.host));
-            header_element(s, header, h.seconds, h.milliseconds, role);
+        Token::Header32(_) | Token::Header32Ex(_) | Token::Header64(_) | Token::Header64Ex(_) => {
+            if let Some(header) = token.as_header() {
+                header_element(s, header, role);
+            }
         }
         Token::Arbitrary(data) => {
             open(s, b"arbitrary");
@@ -414,7 +403,7 @@ fn content_element(s: &mut Fields<'_>, name: &[u8], content: impl FnOnce(&mut Fi
     s.push(b">");
 }
 
-fn header_element(s: &mut Fields<'_>, header: Header, seconds: u64, milliseconds: u64, role: Role) {
+fn header_element(s: &mut Fields<'_>, header: HeaderView, role: Role) {
     let nested = role == Role::Body;
     open(s, if nested { b"header" } else { b"record" });
     if nested {
@@ -426,8 +415,8 @@ fn header_element(s: &mut Fields<'_>, header: Header, seconds: u64, milliseconds
     if let Some(host) = header.host {
         attribute(s, b"host", |s| s.ip(host));
     }
-    attribute(s, b"time", |s| s.seconds(seconds));
-    attribute(s, b"msec", |s| s.milliseconds(milliseconds));
+    attribute(s, b"time", |s| s.seconds(header.seconds));
+    attribute(s, b"msec", |s| s.milliseconds(header.milliseconds));
     s.push(if nested { b"/>" } else { b">" });
 }
 

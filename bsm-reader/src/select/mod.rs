@@ -32,7 +32,7 @@ mod options;
 mod when;
 
 use bsm_format::tables::{EventTable, Preselection};
-use bsm_format::{Error as FormatError, Record, Text, decode_token, ids};
+use bsm_format::{Error as FormatError, ProcessIds, Record, decode_token, ids, wire};
 
 pub use objects::{PathRules, PatternError, SocketEndpoint, ZoneGlob};
 pub use options::{HOST_AUDIT_CLASS, SelectionOptions, load_tables, table_path};
@@ -281,28 +281,27 @@ impl Selector {
     #[inline(never)]
     fn token_passes(&self, token: &[u8], seen: &mut Seen) -> Result<bool, FormatError> {
         let criteria = &self.criteria;
-        let u32_at = |at: usize| {
-            token
-                .get(at..at + 4)
-                .map_or(0, |b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
-        };
-        // A counted string (path, zone): length u16, then the text.
-        let text = || Text::from_raw(token.get(3..).unwrap_or_default()).bytes();
         Ok(match token[0] {
             ids::SUBJECT32 | ids::SUBJECT64 | ids::SUBJECT32_EX | ids::SUBJECT64_EX => {
                 seen.kinds |= Seen::SUBJECT;
-                self.ids_pass(token) && criteria.subject_pid.is_none_or(|pid| u32_at(PID) == pid)
+                wire::process_ids(token).is_some_and(|ids| {
+                    self.ids_pass(&ids) && criteria.subject_pid.is_none_or(|pid| ids.pid == pid)
+                })
             }
             ids::PROCESS32 | ids::PROCESS64 | ids::PROCESS32_EX | ids::PROCESS64_EX => {
                 seen.kinds |= Seen::PROCESS;
-                self.ids_pass(token) && criteria.process_pid.is_none_or(|pid| u32_at(PID) == pid)
+                wire::process_ids(token).is_some_and(|ids| {
+                    self.ids_pass(&ids) && criteria.process_pid.is_none_or(|pid| ids.pid == pid)
+                })
             }
             ids::RETURN32 | ids::RETURN64 => {
-                seen.success.get_or_insert(token.get(1) == Some(&0));
+                seen.success
+                    .get_or_insert(wire::return_status(token) == Some(0));
                 true
             }
             ids::IPC => {
-                let (wanted, kind) = match token.get(1).copied().unwrap_or_default() {
+                let (kind, id) = wire::ipc_object(token).unwrap_or_default();
+                let (wanted, kind) = match kind {
                     IPC_MESSAGE_QUEUE => (criteria.msgqid, Seen::MESSAGE_QUEUE),
                     IPC_SEMAPHORE => (criteria.semid, Seen::SEMAPHORE),
                     IPC_SHARED_MEMORY => (criteria.shmid, Seen::SHARED_MEMORY),
@@ -310,21 +309,21 @@ impl Selector {
                     _ => return Ok(!criteria.asks_about_ipc()),
                 };
                 seen.kinds |= kind;
-                wanted.is_none_or(|id| u32_at(2) == id)
+                wanted.is_none_or(|wanted| id == wanted)
             }
             ids::PATH => {
                 seen.kinds |= Seen::PATH;
                 criteria
                     .files
                     .as_ref()
-                    .is_none_or(|rules| rules.accepts(text()))
+                    .is_none_or(|rules| rules.accepts(wire::counted_text(token).bytes()))
             }
             ids::ZONE => {
                 seen.kinds |= Seen::ZONE;
                 criteria
                     .zone
                     .as_ref()
-                    .is_none_or(|glob| glob.matches(text()))
+                    .is_none_or(|glob| glob.matches(wire::counted_text(token).bytes()))
             }
             _ => {
                 if let Some(endpoint) = &criteria.socket
@@ -337,28 +336,16 @@ impl Selector {
         })
     }
 
-    /// The id criteria against a subject or process token, whose seven ids
-    /// (auid, euid, egid, ruid, rgid, pid, sid) follow the id byte in every
-    /// form.
-    fn ids_pass(&self, token: &[u8]) -> bool {
+    /// The id criteria against a subject's or process's ids.
+    fn ids_pass(&self, ids: &ProcessIds) -> bool {
         let criteria = &self.criteria;
-        let Some(ids) = token.get(1..29) else {
-            return false;
-        };
-        let id = |n: usize| {
-            u32::from_be_bytes([ids[4 * n], ids[4 * n + 1], ids[4 * n + 2], ids[4 * n + 3]])
-        };
-        criteria.auid.is_none_or(|wanted| id(0) == wanted)
-            && criteria.euid.is_none_or(|wanted| id(1) == wanted)
-            && criteria.egid.is_none_or(|wanted| id(2) == wanted)
-            && criteria.ruid.is_none_or(|wanted| id(3) == wanted)
-            && criteria.rgid.is_none_or(|wanted| id(4) == wanted)
+        criteria.auid.is_none_or(|wanted| ids.auid == wanted)
+            && criteria.euid.is_none_or(|wanted| ids.euid == wanted)
+            && criteria.egid.is_none_or(|wanted| ids.egid == wanted)
+            && criteria.ruid.is_none_or(|wanted| ids.ruid == wanted)
+            && criteria.rgid.is_none_or(|wanted| ids.rgid == wanted)
     }
 }
-
-/// Where a subject or process token keeps its pid: after the id byte and
-/// five ids.
-const PID: usize = 1 + 5 * 4;
 
 /// What a record's wanted tokens showed.
 #[derive(Debug, Default)]

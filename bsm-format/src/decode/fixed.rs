@@ -10,6 +10,7 @@
 use crate::bytes_view::{StringList, Text};
 use crate::ids;
 use crate::token::*;
+use crate::wire::{COUNTED_TEXT_AT, PROCESS_IDS_AT};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 #[inline(always)]
@@ -148,7 +149,7 @@ pub(crate) fn decode<'a>(i: &'a [u8], pos: &mut usize) -> Option<crate::error::R
         ids::SUBJECT32 | ids::PROCESS32 => {
             let b = i.first_chunk::<37>()?;
             let s = Subject32 {
-                ids: ids_at(b, 1),
+                ids: ids_at(b, PROCESS_IDS_AT),
                 port: u32_at(b, 29),
                 addr: v4_at(b, 33),
             };
@@ -162,7 +163,7 @@ pub(crate) fn decode<'a>(i: &'a [u8], pos: &mut usize) -> Option<crate::error::R
         ids::SUBJECT64 | ids::PROCESS64 => {
             let b = i.first_chunk::<41>()?;
             let s = Subject64 {
-                ids: ids_at(b, 1),
+                ids: ids_at(b, PROCESS_IDS_AT),
                 port: u64_at(b, 29),
                 addr: v4_at(b, 37),
             };
@@ -181,7 +182,7 @@ pub(crate) fn decode<'a>(i: &'a [u8], pos: &mut usize) -> Option<crate::error::R
                 _ => return None,
             };
             let s = Subject32Ex {
-                ids: ids_at(b, 1),
+                ids: ids_at(b, PROCESS_IDS_AT),
                 port: u32_at(b, 29),
                 addr,
             };
@@ -227,11 +228,11 @@ pub(crate) fn decode<'a>(i: &'a [u8], pos: &mut usize) -> Option<crate::error::R
             )
         }
         ids::PATH => {
-            let (path, end) = text_at(i, 1)?;
+            let (path, end) = text_at(i, COUNTED_TEXT_AT)?;
             out!(Token::Path(Path { path }), end)
         }
         ids::TEXT => {
-            let (text, end) = text_at(i, 1)?;
+            let (text, end) = text_at(i, COUNTED_TEXT_AT)?;
             out!(Token::Text(TextToken { text }), end)
         }
         ids::ARG32 => {
@@ -465,7 +466,7 @@ pub(crate) fn skip(i: &[u8]) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::decode::decode_token_general;
+    use crate::decode::general::decode_token_general;
     use proptest::prelude::*;
 
     const COMMON_IDS: &[u8] = &[

@@ -1,4 +1,5 @@
-//! Zero-copy token decoding with nom.
+//! The general decoder: every token id, with nom, and the exact error
+//! (token id, byte offset, what was missing) for damaged input.
 //!
 //! Every parser borrows from the input. The number parsers are nom's
 //! streaming ones, so running out of input says how many bytes were missing:
@@ -37,20 +38,6 @@ type PResult<'a, T> = IResult<&'a [u8], T, Fault>;
 
 fn fail<T>(fault: Fault) -> PResult<'static, T> {
     Err(NomErr::Failure(fault))
-}
-
-/// Decodes the token at the start of `input`, returning it and its length.
-///
-/// `input` should end where the token's record body ends (just before the
-/// trailer): a token of unknown id takes every remaining byte. Errors carry
-/// offsets relative to the start of `input`.
-#[inline]
-pub fn decode_token(input: &[u8]) -> Result<(Token<'_>, usize)> {
-    let mut len = 0;
-    if let Some(Ok(token)) = crate::fast::decode(input, &mut len) {
-        return Ok((token, len));
-    }
-    decode_token_general(input)
 }
 
 /// Every token id, and the exact error for damaged input.
