@@ -350,6 +350,18 @@ pub struct RecordShape {
     len: usize,
 }
 
+impl RecordShape {
+    /// The record's length in bytes.
+    pub const fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether the record has no bytes (never, for a checked record).
+    pub const fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
 /// Checks the trailer that ends `record` (at least a trailer's length long,
 /// as both callers ensure) against the header's size.
 #[inline(always)]

@@ -6,10 +6,9 @@
 
 use std::io;
 use std::num::NonZeroUsize;
-use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-use bsm_format::{Error as FormatError, Record, TrailItem};
+use bsm_format::{Error as FormatError, Record, RecordShape, TrailItem};
 
 use crate::merge::{MergedEvent, MergedReader};
 use crate::select::{Criteria, Selector};
@@ -213,30 +212,24 @@ impl<'a> Reduction<'a> {
         }
     }
 
-    /// Hands over the records another thread selected from a run.
+    /// Hands over the records another thread selected from a run: as runs
+    /// of bytes to a sink that copies them, else rebuilt from the shapes the
+    /// thread's parse found, not parsed again.
     fn run(&mut self, source: &str, run: Run<'_, Selection>) -> io::Result<()> {
         for (offset, err) in &run.folded.unjudged {
             self.unjudged(source, *offset, err);
         }
-        let span_bytes = |span: &Range<u64>| {
-            let start = (span.start - run.offset) as usize;
-            &run.bytes[start..start + (span.end - span.start) as usize]
+        let bytes_at = |offset: u64, len: usize| {
+            let start = (offset - run.offset) as usize;
+            &run.bytes[start..start + len]
         };
         if let Some(out) = self.sink.byte_runs() {
-            let runs: Vec<&[u8]> = run.folded.spans.iter().map(span_bytes).collect();
-            return out.write_runs(&runs);
+            return out.write_runs(&run.folded.joined(bytes_at));
         }
-        for span in &run.folded.spans {
-            let mut records = span_bytes(span);
-            let mut offset = span.start;
-            while !records.is_empty() {
-                // The run's records were parsed once already: this cannot fail.
-                let record = Record::parse(records, offset).map_err(io::Error::other)?;
-                let len = record.bytes().len();
-                self.selected(source, &record)?;
-                records = &records[len..];
-                offset += len as u64;
-            }
+        for &(offset, shape) in &run.folded.selected {
+            let record = Record::with_shape(bytes_at(offset, shape.len()), offset, shape)
+                .ok_or_else(|| io::Error::other("a selected record changed its length"))?;
+            self.selected(source, &record)?;
         }
         Ok(())
     }
@@ -276,27 +269,36 @@ impl<'a> Reduction<'a> {
     }
 }
 
-/// What a thread made of a run of records: the selected ones, as spans of
-/// trail offsets (neighbours joined), and those that could not be judged.
+/// What a thread made of a run of records: the selected ones, by offset
+/// and shape (as [`Record::parse`] found them), and those that could not
+/// be judged.
 #[derive(Debug, Default)]
 struct Selection {
-    spans: Vec<Range<u64>>,
+    selected: Vec<(u64, RecordShape)>,
     unjudged: Vec<(u64, FormatError)>,
 }
 
 impl Selection {
     fn judge(&mut self, selector: &Selector, record: &Record<'_>) {
-        let start = record.offset();
         match selector.selects(record) {
-            Ok(true) => {
-                let end = start + record.bytes().len() as u64;
-                match self.spans.last_mut() {
-                    Some(span) if span.end == start => span.end = end,
-                    _ => self.spans.push(start..end),
-                }
-            }
+            Ok(true) => self.selected.push((record.offset(), record.shape())),
             Ok(false) => {}
-            Err(err) => self.unjudged.push((start, err)),
+            Err(err) => self.unjudged.push((record.offset(), err)),
         }
+    }
+
+    /// The selected records' bytes, neighbours joined into one slice.
+    fn joined<'b>(&self, bytes_at: impl Fn(u64, usize) -> &'b [u8]) -> Vec<&'b [u8]> {
+        let mut spans: Vec<(u64, usize)> = Vec::new();
+        for &(offset, shape) in &self.selected {
+            match spans.last_mut() {
+                Some((start, len)) if *start + *len as u64 == offset => *len += shape.len(),
+                _ => spans.push((offset, shape.len())),
+            }
+        }
+        spans
+            .into_iter()
+            .map(|(offset, len)| bytes_at(offset, len))
+            .collect()
     }
 }
