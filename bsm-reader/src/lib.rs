@@ -1,6 +1,6 @@
 //! Reading BSM trails, and the tools praudit and auditreduce built on it.
 //!
-//! The reader ([`reader`], [`merge`], [`trail_names`]) knows nothing of
+//! The reader ([`reader`], [`merge`]) knows nothing of
 //! output; the outputs ([`printer`], [`count`], [`sink::RecordCopy`]) are
 //! [`Sink`]s and know nothing of files; the selection ([`select`]) only
 //! answers whether a record is wanted; [`reduce`] joins them, for every
@@ -15,7 +15,6 @@ pub mod reader;
 pub mod reduce;
 pub mod select;
 pub mod sink;
-pub mod trail_names;
 mod window;
 
 pub use bsm_format::TrailItem;

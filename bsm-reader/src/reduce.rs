@@ -8,12 +8,11 @@ use std::io;
 use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 
-use bsm_format::{Error as FormatError, Record, RecordShape, TrailItem};
+use bsm_format::{Error as FormatError, Record, RecordShape, TrailItem, list_trail_dir};
 
 use crate::merge::{MergedEvent, MergedReader};
 use crate::select::{Criteria, Selector};
 use crate::sink::{Sink, SinkError};
-use crate::trail_names::list_trail_dir;
 use crate::{Damage, Event, Parallelism, ReadOptions, Run, Step, TrailReader, VisitError};
 
 /// Opens the inputs named (`-` is standard input; none named, standard

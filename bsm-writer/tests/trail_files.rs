@@ -313,7 +313,7 @@ fn a_writer_dropped_unclosed_is_recovered_whole() {
 
 #[test]
 fn a_time_window_around_now_finds_every_record_of_fast_rotations() {
-    use bsm_reader::trail_names::list_trail_dir;
+    use bsm_format::list_trail_dir;
     let scratch = ScratchDir::new("window");
     let mut writer = TrailWriter::open(config(&scratch.path, Some(4096))).unwrap();
     let now_ms = i64::try_from(unix_now()).unwrap() * 1000;

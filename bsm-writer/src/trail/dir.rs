@@ -9,31 +9,17 @@
 //! configuration allows it.
 
 use crate::error::TrailError;
-use bsm_format::TrailName;
+use bsm_format::TrailFile;
 use rustix::fs::{AtFlags, FileType, Mode, OFlags, RenameFlags};
 use rustix::io::Errno;
 use std::ffi::OsStr;
-use std::fs::{self, DirBuilder, File, TryLockError};
+use std::fs::{DirBuilder, File, TryLockError};
 use std::io;
 use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
 
 /// A new trail directory's mode: trails are for root and the audit group.
 const DIR_MODE: u32 = 0o750;
-
-/// A trail file found in the directory.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct TrailFile {
-    pub(crate) name: TrailName,
-    pub(crate) path: PathBuf,
-}
-
-impl TrailFile {
-    /// Its name in the directory.
-    pub(crate) fn file_name(&self) -> &OsStr {
-        self.path.file_name().unwrap_or_default()
-    }
-}
 
 /// The directory, locked (flock) for as long as this lives, so that no two
 /// writers, and no recovery and a writer, work in it at once.
@@ -85,26 +71,15 @@ impl TrailDir {
         &self.handle
     }
 
-    /// The trail files, in no particular order.
+    /// The trail files, in no particular order (links too: opening one
+    /// is refused, see [`TrailDir::open_regular`]).
     pub(crate) fn trails(&self) -> Result<Vec<TrailFile>, TrailError> {
-        let io_error = |source| TrailError::Io {
+        let entries = bsm_format::trail_entries(&self.path).map_err(|source| TrailError::Io {
             action: "list",
             path: self.path.clone(),
             source,
-        };
-        let mut trails = Vec::new();
-        for entry in fs::read_dir(&self.path).map_err(io_error)? {
-            let entry = entry.map_err(io_error)?;
-            let name = entry.file_name();
-            let Some(name) = name.to_str().and_then(TrailName::parse) else {
-                continue;
-            };
-            trails.push(TrailFile {
-                name,
-                path: entry.path(),
-            });
-        }
-        Ok(trails)
+        })?;
+        Ok(entries.into_iter().map(|(file, _)| file).collect())
     }
 
     /// Opens the regular file `name` for reading and writing; a symlink,

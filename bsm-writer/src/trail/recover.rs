@@ -4,7 +4,8 @@
 
 use crate::error::TrailError;
 use crate::trail::current;
-use crate::trail::dir::{TrailDir, TrailFile};
+use crate::trail::dir::TrailDir;
+use bsm_format::TrailFile;
 use bsm_format::{ErrorKind, StreamSplitter};
 use bsm_format::{TrailName, TrailState};
 use std::fs::File;
