@@ -65,7 +65,14 @@ pub use error::{Error, ErrorKind, Result, TrailerFault};
 pub use record::{Record, RecordShape, TokenBytes, Tokens, TokensWhere};
 pub use split::{DEFAULT_MAX_RECORD_SIZE, FileItem, Frame, Splitter, TrailItem, frame, parse_item};
 pub use stream::{OwnedFile, OwnedItem, OwnedRecord, StreamSplitter};
-pub use token::*;
+pub use token::{
+    Arbitrary, Arg32, Arg64, Attr32, Attr64, AttrSolaris, DataUnit, ExecStrings, Exit, File32,
+    File64, Groups, Header32, Header32Ex, Header64, Header64Ex, Identity, InAddr, InAddrEx,
+    IpHeader, IpPort, Ipc, IpcPerm, NewGroups, OLD_GROUPS_COUNT, Opaque, Path, PrintFormat,
+    Privilege, ProcessIds, Return32, Return64, Rights, Sequence, SockInet32, SockInet128, SockUnix,
+    Socket, SocketEx, Subject32, Subject32Ex, Subject64, Subject64Ex, TextToken, Token, Trailer,
+    Unknown, UseOfPrivilege, Uuid, Zone, format_uuid,
+};
 pub use trail_dir::{TrailFile, list_trail_dir, trail_entries};
 pub use trail_name::{TrailName, TrailState, format_stamp, parse_stamp};
 pub use view::{HeaderView, ReturnView, SubjectView};

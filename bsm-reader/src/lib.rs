@@ -1,3 +1,4 @@
+#![deny(unsafe_code)]
 //! Reading BSM trails, and the tools praudit and auditreduce built on it.
 //!
 //! The reader ([`reader`], [`merge`]) knows nothing of
@@ -6,7 +7,6 @@
 //! answers whether a record is wanted; [`reduce`] joins them, for every
 //! tool.
 
-pub mod accounts;
 pub mod count;
 pub mod merge;
 mod pieces;
@@ -18,5 +18,7 @@ pub mod sink;
 mod window;
 
 pub use bsm_format::TrailItem;
+/// User and group names (bsm-format's, where the writer reads them too).
+pub use bsm_format::tables::accounts;
 pub use reader::{Damage, Event, Parallelism, ReadOptions, Run, Step, TrailReader, VisitError};
 pub use sink::{Sink, SinkError};

@@ -132,6 +132,7 @@ impl TrailReader {
             // truncated by another process while mapped would fault (SIGBUS); trail
             // files are only appended to, and a growing trail is followed with
             // `follow`, which reads instead of mapping.
+            #[allow(unsafe_code)]
             let map = unsafe { Mmap::map(&file)? };
             return Ok(Self::from_window(
                 source,

@@ -99,6 +99,7 @@ impl Window {
                         // file again. Nothing borrows bytes before `position`:
                         // items are handed out by `&mut self` calls, and this
                         // one consumes what the previous call handed out.
+                        #[allow(unsafe_code)]
                         let _ = unsafe {
                             map.unchecked_advise_range(
                                 memmap2::UncheckedAdvice::DontNeed,

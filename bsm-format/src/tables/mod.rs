@@ -1,5 +1,6 @@
 //! Lookup tables: audit events, audit classes, BSM errno values and socket constants.
 
+pub mod accounts;
 pub mod class;
 pub mod errno;
 mod error;

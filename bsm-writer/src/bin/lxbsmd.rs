@@ -22,7 +22,7 @@
 //! runs `--halt-command`): lxbsmd first writes an AUE_audit_shutdown record
 //! saying why into the trail's reserve, syncs, and exits non-zero.
 
-use bsm_reader::accounts::{AccountNames, HOST_GROUP};
+use bsm_format::tables::accounts::{AccountNames, HOST_GROUP};
 use bsm_writer::control;
 use bsm_writer::daemon::run::{DaemonOptions, Signals, run};
 use clap::Parser;

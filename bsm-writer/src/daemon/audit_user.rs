@@ -9,8 +9,8 @@
 //! file and the line.
 
 use crate::daemon::config::ConfigError;
+use bsm_format::tables::accounts::AccountNames;
 use bsm_format::tables::{ClassTable, Preselection};
-use bsm_reader::accounts::AccountNames;
 use std::path::{Path, PathBuf};
 
 /// Where OpenBSM keeps the file.

@@ -9,7 +9,7 @@ use std::sync::mpsc::RecvTimeoutError;
 use std::time::Duration;
 
 use bsm_format::tables::ClassTable;
-use bsm_reader::accounts::{AccountNames, HOST_PASSWD};
+use bsm_format::tables::accounts::{AccountNames, HOST_PASSWD};
 use bytes::Bytes;
 
 use super::audit_user::{self, AuditUserFile};

@@ -73,7 +73,7 @@ impl AccountNames {
 /// A hasher for small integer keys: ids are not attacker-chosen keys that
 /// could flood a table, so a multiply is enough and much cheaper than SipHash.
 #[derive(Debug, Default, Clone, Copy)]
-pub(crate) struct IdHasher(u64);
+pub struct IdHasher(u64);
 
 impl Hasher for IdHasher {
     fn finish(&self) -> u64 {
