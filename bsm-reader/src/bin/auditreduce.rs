@@ -17,7 +17,7 @@ use std::process::ExitCode;
 use bsm_format::tables::EventTable;
 use bsm_reader::accounts::HOST_PASSWD;
 use bsm_reader::count::Counter;
-use bsm_reader::printer::{Format, HOST_AUDIT_EVENT, PrintContext, PrintOptions, Printer};
+use bsm_reader::printer::{HOST_AUDIT_EVENT, PrintContext, PrintOptions, Printer};
 use bsm_reader::reduce::{Reduction, default_threads, name_window, open_inputs};
 use bsm_reader::select::{SelectionOptions, Selector, load_tables};
 use bsm_reader::sink::RecordCopy;
@@ -209,7 +209,7 @@ impl Setup {
             load_tables(cli.audit_class.as_deref(), cli.audit_event.as_deref())?;
         let criteria = cli.selection().criteria(&events, &classes)?;
         let output = match (&cli.print, cli.count) {
-            (Some(modes), _) => Output::Print(print_options(modes, &cli.delimiter)?),
+            (Some(modes), _) => Output::Print(PrintOptions::from_modes(modes, &cli.delimiter)?),
             (None, true) => Output::Count,
             (None, false) => Output::Records,
         };
@@ -241,35 +241,6 @@ impl Cli {
             zone: self.zone.clone(),
         }
     }
-}
-
-fn print_options(modes: &str, delimiter: &str) -> Result<PrintOptions, UsageError> {
-    let mut options = PrintOptions {
-        delimiter: delimiter.to_owned(),
-        ..PrintOptions::default()
-    };
-    if modes == "json" {
-        options.format = Format::Json;
-        return Ok(options);
-    }
-    for mode in modes.chars() {
-        match mode {
-            'l' => options.one_line = true,
-            'r' => options.raw = true,
-            's' => options.short = true,
-            'n' => options.numeric = true,
-            'x' => options.format = Format::Xml,
-            _ => {
-                return Err(UsageError(format!(
-                    "bad --print mode '{mode}': expected letters of lrsnx, or json"
-                )));
-            }
-        }
-    }
-    if options.raw && options.short {
-        return Err(UsageError("--print: r and s exclude each other".to_owned()));
-    }
-    Ok(options)
 }
 
 /// Reads, selects and writes; false if any input was damaged or unreadable.

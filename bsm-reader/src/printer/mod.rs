@@ -81,6 +81,40 @@ pub struct PrintOptions {
     pub delimiter: String,
 }
 
+impl PrintOptions {
+    /// praudit's mode letters as one word (`l`, `r`, `s`, `n`, `x`, e.g.
+    /// `ls`; none for the default form), or `json`: auditreduce's
+    /// `--print=MODES`.
+    pub fn from_modes(modes: &str, delimiter: &str) -> Result<PrintOptions, String> {
+        let mut options = PrintOptions {
+            delimiter: delimiter.to_owned(),
+            ..PrintOptions::default()
+        };
+        if modes == "json" {
+            options.format = Format::Json;
+            return Ok(options);
+        }
+        for mode in modes.chars() {
+            match mode {
+                'l' => options.one_line = true,
+                'r' => options.raw = true,
+                's' => options.short = true,
+                'n' => options.numeric = true,
+                'x' => options.format = Format::Xml,
+                _ => {
+                    return Err(format!(
+                        "bad --print mode '{mode}': expected letters of lrsnx, or json"
+                    ));
+                }
+            }
+        }
+        if options.raw && options.short {
+            return Err("--print: r and s exclude each other".to_owned());
+        }
+        Ok(options)
+    }
+}
+
 impl Default for PrintOptions {
     fn default() -> Self {
         PrintOptions {
