@@ -5,11 +5,11 @@ mod common;
 
 use bsm_writer::control::ExpireAfter;
 use bsm_writer::trail::{TrailName, TrailState};
-use bsm_writer::{TrailConfig, TrailWriter};
+use bsm_writer::{TrailConfig, TrailError, TrailWriter};
 use common::{ScratchDir, entries, test_record};
 use std::fs::{self, File};
 use std::path::Path;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 /// A test record is 40 bytes and its text.
 const RECORD_OVERHEAD: usize = 40;
@@ -58,14 +58,29 @@ fn recovered_trail(dir: &Path, start: u64, modified: u64) -> String {
     name
 }
 
+/// Opens a writer on a directory a writer of this test just left. The
+/// directory's lock may outlive that writer for a moment: a process that
+/// another test spawns shares every open file, the lock's too, between its
+/// fork and its exec.
+fn open_again(config: TrailConfig) -> TrailWriter {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        match TrailWriter::open(config.clone()) {
+            Err(TrailError::Busy { .. }) if Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            outcome => return outcome.unwrap(),
+        }
+    }
+}
+
 /// Opens a writer on `dir` with `rule`, expires, and returns the file names
 /// expired and the trails left (the open one included), both sorted.
 fn expire(dir: &Path, rule: &str) -> (Vec<String>, Vec<String>) {
-    let mut writer = TrailWriter::open(TrailConfig {
+    let mut writer = open_again(TrailConfig {
         expire_after: Some(rule.parse().unwrap()),
         ..TrailConfig::new(dir)
-    })
-    .unwrap();
+    });
     let open = writer.current_path().to_path_buf();
     let expiry = writer.expire().unwrap();
     assert!(expiry.failed.is_empty(), "{:?}", expiry.failed);
