@@ -341,6 +341,36 @@ pub fn socket_endpoints(
         .with(outcome.token()?))
 }
 
+/// A connection a server accepted and then refused (a collector's
+/// allow-list, a failed TLS handshake): AUE_ACCEPT with socket_ex (both
+/// ends; TCP), a text token saying why, subject, return EACCES.
+pub fn refused_connection(
+    subject: &Subject,
+    local: SocketAddr,
+    remote: SocketAddr,
+    why: &str,
+) -> Result<RecordBuilder, BuildError> {
+    let family = match local {
+        SocketAddr::V4(_) => LINUX_AF_INET,
+        SocketAddr::V6(_) => LINUX_AF_INET6,
+    };
+    let domain = socket::domain_from_linux(family).unwrap_or(socket::DOMAIN_UNKNOWN);
+    let stream = u16::try_from(libc::SOCK_STREAM)
+        .ok()
+        .and_then(socket::type_from_linux)
+        .unwrap_or(socket::TYPE_UNKNOWN);
+    Ok(record(SocketEvent::Accept.name())?
+        .with(token::socket_ex(domain, stream, local, remote)?)
+        .with(token::text(why)?)
+        .with(subject.token()?)
+        .with(
+            Outcome::Failure {
+                linux_errno: libc::EACCES,
+            }
+            .token()?,
+        ))
+}
+
 // Linux's address families, as sin_family holds them.
 const LINUX_AF_INET: u16 = libc::AF_INET as u16;
 const LINUX_AF_INET6: u16 = libc::AF_INET6 as u16;

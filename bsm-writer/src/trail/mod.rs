@@ -382,6 +382,14 @@ impl TrailWriter {
         }
     }
 
+    /// Makes what was written so far durable now (the open trail's data
+    /// fsynced), whatever the fsync policy: for a caller that acknowledges
+    /// records to their producer only once they are on disk.
+    pub fn sync(&mut self) -> Result<(), TrailError> {
+        self.unsynced = 0;
+        self.trail.sync()
+    }
+
     /// Whether a record of `len` bytes, and the closing file token after
     /// it, would take a trail with records in it past the size limit.
     fn rotation_due(&self, len: usize) -> bool {

@@ -1,0 +1,386 @@
+//! The collector: allow-listed, mutually authenticated senders' records
+//! into one trail directory per sender, acknowledged once on disk; every
+//! refusal a record in the collector's own trail.
+//!
+//! A connection goes through, in order: the allow-list on the peer's
+//! address (before any TLS byte is read: a refused peer is closed at once);
+//! the TLS 1.3 handshake, which requires a client certificate the CA
+//! signed; the Hello, whose host name the certificate must name. Each of
+//! them refuses with an AUE_ACCEPT record (socket_ex with both ends, a text
+//! token saying why, return EACCES). Then the sender's records, numbered
+//! from 0 per host, are written with the host's `TrailWriter`, synced, and
+//! acknowledged; the next number is kept on disk beside the trails, so a
+//! sender that comes back resumes where the collector's disk says.
+
+use std::collections::HashMap;
+use std::fs;
+use std::io::{self, Write};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
+
+use bsm_format::{Splitter, TrailItem};
+use bsm_writer::records::{self, Subject};
+use bsm_writer::{TrailConfig, TrailError, TrailWriter};
+use futures_util::{SinkExt, StreamExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
+use tokio_rustls::TlsAcceptor;
+use tokio_util::codec::Framed;
+
+use crate::allow::{AllowList, AllowListError};
+use crate::protocol::{self, Message, VERSION};
+use crate::tls::{self, TlsError, TlsFiles};
+
+/// How long a peer may take over its handshake and Hello.
+const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a sender may stay silent (it sends heartbeats more often).
+pub const IDLE_TIMEOUT: Duration = Duration::from_secs(90);
+/// The file, in a sender's trail directory, that keeps the number of the
+/// next record the collector expects from it.
+const NEXT_FILE: &str = ".bsmnet-next";
+
+#[derive(Debug, Clone)]
+pub struct CollectorConfig {
+    /// The allow-list file (re-read by [`Collector::reload`]).
+    pub allow_list: PathBuf,
+    /// Where the senders' trail directories go: `DIR/HOST`.
+    pub dir: PathBuf,
+    /// The collector's own trail directory (refusals).
+    pub own_dir: PathBuf,
+    pub tls: TlsFiles,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CollectorError {
+    #[error(transparent)]
+    AllowList(#[from] AllowListError),
+    #[error(transparent)]
+    Tls(#[from] TlsError),
+    #[error(transparent)]
+    Trail(#[from] TrailError),
+    #[error("{0}")]
+    Record(String),
+}
+
+/// One sender's trails and what the collector has of them.
+struct HostTrails {
+    writer: TrailWriter,
+    /// The number of the next record expected.
+    next: u64,
+    connected: bool,
+}
+
+pub struct Collector {
+    config: CollectorConfig,
+    allow: RwLock<AllowList>,
+    tls: TlsAcceptor,
+    own: Mutex<TrailWriter>,
+    subject: Subject,
+    hosts: Mutex<HashMap<String, Arc<Mutex<HostTrails>>>>,
+}
+
+/// Why a connection ended early, for the log.
+type Refusal = String;
+
+impl Collector {
+    pub fn new(config: CollectorConfig) -> Result<Collector, CollectorError> {
+        let allow = AllowList::load(&config.allow_list)?;
+        let tls = TlsAcceptor::from(tls::server_config(&config.tls)?);
+        let own = TrailWriter::open(TrailConfig::new(&config.own_dir))?;
+        let subject = Subject::current().map_err(|err| CollectorError::Record(err.to_string()))?;
+        Ok(Collector {
+            config,
+            allow: RwLock::new(allow),
+            tls,
+            own: Mutex::new(own),
+            subject,
+            hosts: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// Re-reads the allow-list (SIGHUP); a list that does not parse leaves
+    /// the old one in force. Returns the number of rules.
+    pub fn reload(&self) -> Result<usize, AllowListError> {
+        let list = AllowList::load(&self.config.allow_list)?;
+        let rules = list.len();
+        *self.allow.write().unwrap_or_else(|e| e.into_inner()) = list;
+        Ok(rules)
+    }
+
+    /// Accepts connections until `stop` turns true; each is served on a task
+    /// of its own.
+    pub async fn serve(
+        self: Arc<Self>,
+        listener: TcpListener,
+        mut stop: watch::Receiver<bool>,
+    ) -> io::Result<()> {
+        loop {
+            let (stream, peer) = tokio::select! {
+                accepted = listener.accept() => match accepted {
+                    Ok(accepted) => accepted,
+                    Err(err) => {
+                        // Out of descriptors and the like: say so, go on.
+                        eprintln!("bsmcollectd: accept: {err}");
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                        continue;
+                    }
+                },
+                _ = stop.changed() => return Ok(()),
+            };
+            let collector = Arc::clone(&self);
+            tokio::spawn(async move { collector.connection(stream, peer).await });
+        }
+    }
+
+    /// Closes every trail (the senders' and the collector's own).
+    pub fn close(self) -> Result<(), CollectorError> {
+        let hosts = self.hosts.into_inner().unwrap_or_else(|e| e.into_inner());
+        for (host, trails) in hosts {
+            if let Ok(trails) = Arc::try_unwrap(trails) {
+                let trails = trails.into_inner().unwrap_or_else(|e| e.into_inner());
+                if let Err(err) = trails.writer.close() {
+                    eprintln!("bsmcollectd: {host}: {err}");
+                }
+            }
+        }
+        self.own
+            .into_inner()
+            .unwrap_or_else(|e| e.into_inner())
+            .close()?;
+        Ok(())
+    }
+
+    async fn connection(&self, stream: TcpStream, peer: SocketAddr) {
+        let local = stream.local_addr().unwrap_or(peer);
+        let admitted = self
+            .allow
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .admits(peer.ip())
+            .cloned();
+        if admitted.is_none() {
+            drop(stream);
+            let why = format!(
+                "bsmcollectd: refused: {} is not on the allow-list {}",
+                peer.ip(),
+                self.config.allow_list.display()
+            );
+            self.refuse(local, peer, &why);
+            return;
+        }
+        match tokio::time::timeout(HANDSHAKE_TIMEOUT, self.session(stream, peer)).await {
+            Ok(Ok(())) => {}
+            Ok(Err(why)) => self.refuse(local, peer, &why),
+            Err(_) => self.refuse(
+                local,
+                peer,
+                "bsmcollectd: refused: no handshake and Hello within 10 s",
+            ),
+        }
+    }
+
+    /// The TLS handshake and Hello (under the handshake timeout); then the
+    /// records, in a task of their own, without it.
+    async fn session(&self, stream: TcpStream, peer: SocketAddr) -> Result<(), Refusal> {
+        let tls = self
+            .tls
+            .accept(stream)
+            .await
+            .map_err(|err| format!("bsmcollectd: refused: TLS: {err}"))?;
+        let chain: Vec<_> = tls
+            .get_ref()
+            .1
+            .peer_certificates()
+            .map(|chain| chain.iter().map(|cert| cert.clone().into_owned()).collect())
+            .unwrap_or_default();
+        let mut framed = Framed::new(tls, protocol::codec());
+        let host = match framed.next().await {
+            Some(Ok(frame)) => match Message::decode(frame.freeze()) {
+                Ok(Message::Hello { version, host }) if version == VERSION => host,
+                Ok(Message::Hello { version, .. }) => {
+                    return Err(format!(
+                        "bsmcollectd: refused: protocol version {version}, not {VERSION}"
+                    ));
+                }
+                Ok(other) => return Err(format!("bsmcollectd: refused: {other:?} before Hello")),
+                Err(err) => return Err(format!("bsmcollectd: refused: {err}")),
+            },
+            Some(Err(err)) => return Err(format!("bsmcollectd: refused: reading Hello: {err}")),
+            None => return Err("bsmcollectd: refused: closed before Hello".to_owned()),
+        };
+        tls::certificate_names(&chain, &host)
+            .map_err(|err| format!("bsmcollectd: refused: host {host}: {err}"))?;
+        let trails = self
+            .host_trails(&host)
+            .map_err(|err| format!("bsmcollectd: refused: host {host}: {err}"))?;
+        let next = {
+            let mut trails = trails.lock().unwrap_or_else(|e| e.into_inner());
+            if trails.connected {
+                return Err(format!(
+                    "bsmcollectd: refused: host {host} is connected already"
+                ));
+            }
+            trails.connected = true;
+            trails.next
+        };
+        eprintln!("bsmcollectd: {host} connected from {peer}, resuming at record {next}");
+        if let Err(err) = framed.send(Message::Welcome { next }.encode()).await {
+            trails.lock().unwrap_or_else(|e| e.into_inner()).connected = false;
+            return Err(format!("bsmcollectd: {host}: {err}"));
+        }
+        tokio::spawn(async move {
+            let outcome = receive(&mut framed, &trails).await;
+            trails.lock().unwrap_or_else(|e| e.into_inner()).connected = false;
+            match outcome {
+                Ok(()) => eprintln!("bsmcollectd: {host} ({peer}) closed the connection"),
+                Err(err) => eprintln!("bsmcollectd: {host} ({peer}): {err}; connection dropped"),
+            }
+        });
+        Ok(())
+    }
+
+    /// The trails of `host`, opened on first use (its directory made 0750).
+    fn host_trails(&self, host: &str) -> Result<Arc<Mutex<HostTrails>>, String> {
+        let mut hosts = self.hosts.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(trails) = hosts.get(host) {
+            return Ok(Arc::clone(trails));
+        }
+        let dir = self.config.dir.join(host);
+        let writer = TrailWriter::open(TrailConfig::new(&dir)).map_err(|err| err.to_string())?;
+        let next =
+            read_next(&dir).map_err(|err| format!("{}: {err}", dir.join(NEXT_FILE).display()))?;
+        let trails = Arc::new(Mutex::new(HostTrails {
+            writer,
+            next,
+            connected: false,
+        }));
+        hosts.insert(host.to_owned(), Arc::clone(&trails));
+        Ok(trails)
+    }
+
+    /// Writes a refusal into the collector's own trail, and the log.
+    fn refuse(&self, local: SocketAddr, peer: SocketAddr, why: &str) {
+        eprintln!("{why} ({peer})");
+        let record = records::refused_connection(&self.subject, local, peer, why)
+            .and_then(|builder| builder.close());
+        let written = match record {
+            Ok(record) => self
+                .own
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .write_record(&record)
+                .map(drop)
+                .map_err(|err| err.to_string()),
+            Err(err) => Err(err.to_string()),
+        };
+        if let Err(err) = written {
+            eprintln!("bsmcollectd: the refusal is not in the trail: {err}");
+        }
+    }
+}
+
+/// A sender's records until it goes: each batch written, synced, then
+/// acknowledged.
+async fn receive<S>(
+    framed: &mut Framed<S, tokio_util::codec::LengthDelimitedCodec>,
+    trails: &Mutex<HostTrails>,
+) -> Result<(), String>
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
+    loop {
+        let frame = match tokio::time::timeout(IDLE_TIMEOUT, framed.next()).await {
+            Err(_) => return Err(format!("silent for {} s", IDLE_TIMEOUT.as_secs())),
+            Ok(None) => return Ok(()),
+            Ok(Some(Err(err))) => return Err(format!("reading: {err}")),
+            Ok(Some(Ok(frame))) => frame,
+        };
+        match Message::decode(frame.freeze()).map_err(|err| err.to_string())? {
+            Message::Heartbeat => {}
+            Message::Records {
+                first,
+                count,
+                records,
+            } => {
+                let next = tokio::task::block_in_place(|| {
+                    store(
+                        &mut trails.lock().unwrap_or_else(|e| e.into_inner()),
+                        first,
+                        count,
+                        &records,
+                    )
+                })?;
+                framed
+                    .send(Message::Ack { next }.encode())
+                    .await
+                    .map_err(|err| format!("acknowledging: {err}"))?;
+            }
+            other => return Err(format!("unexpected {other:?}")),
+        }
+    }
+}
+
+/// Stores the records of a batch that the collector has not yet, and
+/// returns the number of the next one expected.
+fn store(trails: &mut HostTrails, first: u64, count: u32, records: &[u8]) -> Result<u64, String> {
+    if first > trails.next {
+        return Err(format!(
+            "records from {first} on, but {} is the next expected: a gap",
+            trails.next
+        ));
+    }
+    let mut records_seen = 0u64;
+    let skip = trails.next - first;
+    let mut written = false;
+    for item in Splitter::new(records) {
+        match item {
+            Ok(TrailItem::Record(record)) => {
+                if records_seen >= skip {
+                    trails
+                        .writer
+                        .write_record(record.bytes())
+                        .map_err(|err| err.to_string())?;
+                    trails.next += 1;
+                    written = true;
+                }
+                records_seen += 1;
+            }
+            Ok(TrailItem::File(file)) => {
+                return Err(format!("a file token at byte {} of a batch", file.offset));
+            }
+            Err(err) => return Err(format!("a damaged batch: {err}")),
+        }
+    }
+    if records_seen != u64::from(count) {
+        return Err(format!("a batch of {records_seen} records said {count}"));
+    }
+    if written {
+        trails.writer.sync().map_err(|err| err.to_string())?;
+        write_next(trails.writer.dir(), trails.next)
+            .map_err(|err| format!("keeping the position: {err}"))?;
+    }
+    Ok(trails.next)
+}
+
+fn read_next(dir: &Path) -> io::Result<u64> {
+    match fs::read_to_string(dir.join(NEXT_FILE)) {
+        Ok(text) => text
+            .trim()
+            .parse()
+            .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "not a record number")),
+        Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(0),
+        Err(err) => Err(err),
+    }
+}
+
+/// Replaces the position file whole (a new file, synced, renamed over).
+fn write_next(dir: &Path, next: u64) -> io::Result<()> {
+    let temporary = dir.join(format!("{NEXT_FILE}.new"));
+    let mut file = fs::File::create(&temporary)?;
+    writeln!(file, "{next}")?;
+    file.sync_all()?;
+    fs::rename(&temporary, dir.join(NEXT_FILE))?;
+    fs::File::open(dir)?.sync_all()
+}

@@ -1,0 +1,18 @@
+//! bsm-net: BSM records off the host, to a collector only allow-listed,
+//! mutually authenticated peers reach.
+//!
+//! - [`allow`]: the collector's allow-list of peer networks (CIDR).
+//! - [`tls`]: mutual TLS 1.3 (rustls), the sender's host in its certificate.
+//! - [`protocol`]: the frames inside TLS: Hello, Welcome, Records, Ack,
+//!   Heartbeat; records numbered per host.
+//! - [`collector`]: the collector (`bsmcollectd`): refusals recorded in its
+//!   own trail, each sender's records in its own trail directory,
+//!   acknowledged once synced.
+//! - [`sender`]: the sender's side (`bsmship`): resumes where the
+//!   collector's disk says.
+
+pub mod allow;
+pub mod collector;
+pub mod protocol;
+pub mod sender;
+pub mod tls;

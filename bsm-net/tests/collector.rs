@@ -1,0 +1,322 @@
+//! The collector and the sender over real sockets on loopback: peers bound
+//! to 127.0.0.2 (allowed) and 127.0.0.3 (refused), certificates made here
+//! with rcgen, trails read back from disk.
+
+use std::fs;
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bsm_format::{Splitter, Token, TrailItem};
+use bsm_net::collector::{Collector, CollectorConfig};
+use bsm_net::sender::{SenderConfig, Session};
+use bsm_net::tls::{self, TlsFiles};
+use bsm_writer::{RecordBuilder, token};
+use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+const ALLOWED: &str = "127.0.0.2";
+const REFUSED: &str = "127.0.0.3";
+
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(label: &str) -> Scratch {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .subsec_nanos();
+        let path =
+            std::env::temp_dir().join(format!("bsm-net-{label}-{}-{nanos}", std::process::id()));
+        fs::create_dir_all(&path).unwrap();
+        Scratch(path)
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A certificate authority made for one test.
+struct Authority {
+    params: CertificateParams,
+    key: KeyPair,
+    pem: String,
+}
+
+impl Authority {
+    fn new() -> Authority {
+        let key = KeyPair::generate().unwrap();
+        let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        let pem = params.self_signed(&key).unwrap().pem();
+        Authority { params, key, pem }
+    }
+
+    /// A certificate for `name` signed by this CA (expired if `expired`),
+    /// written with its key and the CA `trusted` under `dir/stem.*`.
+    fn issue(
+        &self,
+        name: &str,
+        expired: bool,
+        trusted: &Authority,
+        dir: &Path,
+        stem: &str,
+    ) -> TlsFiles {
+        let key = KeyPair::generate().unwrap();
+        let mut params = CertificateParams::new(vec![name.to_owned()]).unwrap();
+        if expired {
+            params.not_before = rcgen::date_time_ymd(2020, 1, 1);
+            params.not_after = rcgen::date_time_ymd(2021, 1, 1);
+        }
+        let issuer = Issuer::from_params(&self.params, &self.key);
+        let cert = params.signed_by(&key, &issuer).unwrap();
+        let files = TlsFiles {
+            cert: dir.join(format!("{stem}.crt")),
+            key: dir.join(format!("{stem}.key")),
+            ca: dir.join(format!("{stem}-ca.crt")),
+        };
+        fs::write(&files.cert, cert.pem()).unwrap();
+        fs::write(&files.key, key.serialize_pem()).unwrap();
+        fs::write(&files.ca, &trusted.pem).unwrap();
+        files
+    }
+}
+
+/// A collector on 127.0.0.1 that admits 127.0.0.2 alone.
+struct Running {
+    collector: Arc<Collector>,
+    addr: SocketAddr,
+    stop: watch::Sender<bool>,
+    serving: tokio::task::JoinHandle<std::io::Result<()>>,
+    dir: PathBuf,
+    own_dir: PathBuf,
+}
+
+async fn start(scratch: &Path, authority: &Authority) -> Running {
+    let allow_list = scratch.join("allow");
+    fs::write(&allow_list, format!("# the test's sender\n{ALLOWED}\n")).unwrap();
+    let config = CollectorConfig {
+        allow_list,
+        dir: scratch.join("remote"),
+        own_dir: scratch.join("collector"),
+        tls: authority.issue("localhost", false, authority, scratch, "collector"),
+    };
+    let (dir, own_dir) = (config.dir.clone(), config.own_dir.clone());
+    let collector = Arc::new(Collector::new(config).unwrap());
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = watch::channel(false);
+    let serving = tokio::spawn(Arc::clone(&collector).serve(listener, stopped));
+    Running {
+        collector,
+        addr,
+        stop,
+        serving,
+        dir,
+        own_dir,
+    }
+}
+
+impl Running {
+    /// Stops accepting, waits for the connections to end, closes the trails.
+    async fn stop(self) {
+        self.stop.send(true).unwrap();
+        self.serving.await.unwrap().unwrap();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let mut collector = self.collector;
+        let collector = loop {
+            match Arc::try_unwrap(collector) {
+                Ok(collector) => break collector,
+                Err(still_shared) => {
+                    assert!(Instant::now() < deadline, "connections did not end");
+                    collector = still_shared;
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+            }
+        };
+        collector.close().unwrap();
+    }
+}
+
+fn sender(addr: SocketAddr, from: &str, host: &str, files: &TlsFiles) -> SenderConfig {
+    SenderConfig {
+        collector: addr,
+        collector_name: "localhost".to_owned(),
+        host: host.to_owned(),
+        bind: Some(SocketAddr::new(from.parse().unwrap(), 0)),
+        tls: tls::client_config(files).unwrap(),
+    }
+}
+
+/// `count` records, each with its sequence number in a sequence token.
+fn trail(count: u32) -> Vec<u8> {
+    (0..count)
+        .flat_map(|n| {
+            RecordBuilder::new(72)
+                .with(token::sequence(n).unwrap())
+                .with(token::text(format!("record {n}")).unwrap())
+                .with(token::return32(0, 0).unwrap())
+                .close()
+                .unwrap()
+        })
+        .collect()
+}
+
+/// The records of every closed trail under `dir`, in name order, as bytes.
+fn stored_records(dir: &Path) -> Vec<u8> {
+    let mut names: Vec<PathBuf> = fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| {
+            bsm_format::TrailName::parse(path.file_name().unwrap().to_str().unwrap()).is_some()
+        })
+        .collect();
+    names.sort();
+    let mut records = Vec::new();
+    for name in names {
+        let bytes = fs::read(&name).unwrap();
+        for item in Splitter::new(&bytes) {
+            if let TrailItem::Record(record) = item.unwrap() {
+                records.extend_from_slice(record.bytes());
+            }
+        }
+    }
+    records
+}
+
+/// The refusal records of the collector's own trails: the remote address
+/// of their socket_ex and their text.
+fn refusals(own_dir: &Path) -> Vec<(IpAddr, String)> {
+    let bytes = stored_records(own_dir);
+    let accept = bsm_writer::records::event_number("AUE_ACCEPT").unwrap();
+    let mut found = Vec::new();
+    for item in Splitter::new(&bytes) {
+        let TrailItem::Record(record) = item.unwrap() else {
+            continue;
+        };
+        if record.event() != accept {
+            continue;
+        }
+        let mut remote = None;
+        let mut text = String::new();
+        for token in record.tokens() {
+            match token.unwrap() {
+                Token::SocketEx(socket) => remote = Some(socket.remote_addr),
+                Token::Text(t) => text = t.text.to_str_lossy().into_owned(),
+                _ => {}
+            }
+        }
+        found.push((remote.expect("a socket_ex token"), text));
+    }
+    found
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_allowed_sender_ships_every_record_once_and_resumes_where_the_collector_stands() {
+    let scratch = Scratch::new("ship");
+    let authority = Authority::new();
+    let running = start(&scratch.0, &authority).await;
+    let files = authority.issue("host-a", false, &authority, &scratch.0, "host-a");
+    let config = sender(running.addr, ALLOWED, "host-a", &files);
+    let records = trail(20_000);
+
+    let mut session = Session::connect(&config).await.unwrap();
+    assert_eq!(session.next, 0, "a new host starts at record 0");
+    assert_eq!(session.ship(&records, 0).await.unwrap(), 20_000);
+    drop(session);
+    // Again: the collector says it has them all, and nothing is sent twice.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut again = loop {
+        match Session::connect(&config).await {
+            Ok(session) => break session,
+            // the first connection's end may not have been seen yet
+            Err(err) => {
+                assert!(Instant::now() < deadline, "{err}");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        }
+    };
+    assert_eq!(again.next, 20_000);
+    assert_eq!(again.ship(&records, 0).await.unwrap(), 20_000);
+    drop(again);
+    let host_dir = running.dir.join("host-a");
+    running.stop().await;
+
+    let stored = stored_records(&host_dir);
+    assert_eq!(stored.len(), records.len(), "every record once");
+    assert!(stored == records, "byte for byte, in order");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_peer_off_the_allow_list_is_closed_before_tls_and_the_refusal_is_recorded() {
+    let scratch = Scratch::new("refused");
+    let authority = Authority::new();
+    let running = start(&scratch.0, &authority).await;
+    let files = authority.issue("host-a", false, &authority, &scratch.0, "host-a");
+
+    let refused = Session::connect(&sender(running.addr, REFUSED, "host-a", &files)).await;
+    assert!(refused.is_err(), "the TLS handshake must not complete");
+    let own_dir = running.own_dir.clone();
+    running.stop().await;
+
+    let refusals = refusals(&own_dir);
+    assert_eq!(refusals.len(), 1, "{refusals:?}");
+    assert_eq!(refusals[0].0, REFUSED.parse::<IpAddr>().unwrap());
+    assert!(
+        refusals[0].1.contains("127.0.0.3 is not on the allow-list"),
+        "{:?}",
+        refusals[0].1
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_expired_and_misnamed_certificates_are_refused_and_recorded() {
+    let scratch = Scratch::new("certificates");
+    let authority = Authority::new();
+    let stranger = Authority::new();
+    let running = start(&scratch.0, &authority).await;
+    let unknown = stranger.issue("host-a", false, &authority, &scratch.0, "unknown");
+    let expired = authority.issue("host-a", true, &authority, &scratch.0, "expired");
+    let other_host = authority.issue("host-b", false, &authority, &scratch.0, "host-b");
+
+    for (files, why) in [
+        (&unknown, "unknown CA"),
+        (&expired, "expired"),
+        (&other_host, "host-b"),
+    ] {
+        let mut shipped = false;
+        if let Ok(mut session) =
+            Session::connect(&sender(running.addr, ALLOWED, "host-a", files)).await
+        {
+            // TLS 1.3: the client may finish before the server has judged
+            // its certificate; the refusal shows at the first exchange.
+            shipped = session.ship(&trail(1), 0).await.is_ok();
+        }
+        assert!(!shipped, "{why}: records were taken");
+    }
+    let (own_dir, host_dir) = (running.own_dir.clone(), running.dir.join("host-a"));
+    running.stop().await;
+
+    let refusals = refusals(&own_dir);
+    let texts: Vec<&str> = refusals.iter().map(|(_, text)| text.as_str()).collect();
+    assert_eq!(refusals.len(), 3, "{texts:?}");
+    assert!(
+        refusals
+            .iter()
+            .all(|(peer, _)| *peer == ALLOWED.parse::<IpAddr>().unwrap())
+    );
+    assert!(
+        texts[0].contains("TLS") && texts[1].contains("TLS"),
+        "{texts:?}"
+    );
+    assert!(texts[2].contains("does not name host-a"), "{texts:?}");
+    assert!(
+        !host_dir.exists() || stored_records(&host_dir).is_empty(),
+        "nothing stored for host-a"
+    );
+}
