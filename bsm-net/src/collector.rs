@@ -9,8 +9,12 @@
 //! them refuses with an AUE_ACCEPT record (socket_ex with both ends, a text
 //! token saying why, return EACCES). Then the sender's records, numbered
 //! from 0 per host, are written with the host's `TrailWriter`, synced, and
-//! acknowledged; the next number is kept on disk beside the trails, so a
-//! sender that comes back resumes where the collector's disk says.
+//! acknowledged. Beside the trails the collector keeps the position after
+//! the last acknowledged batch (its number, and where it ends: the trail's
+//! START and byte length); at start-up it adds the records the trails hold
+//! past that point (written, not yet acknowledged, when the collector was
+//! killed), so the number it tells a sender that comes back is exactly the
+//! records on its disk: nothing is asked twice, nothing skipped.
 
 use std::collections::HashMap;
 use std::fs;
@@ -249,8 +253,8 @@ impl Collector {
         }
         let dir = self.config.dir.join(host);
         let writer = TrailWriter::open(TrailConfig::new(&dir)).map_err(|err| err.to_string())?;
-        let next =
-            read_next(&dir).map_err(|err| format!("{}: {err}", dir.join(NEXT_FILE).display()))?;
+        let next = stored_count(&dir)
+            .map_err(|err| format!("{}: {err}", dir.join(NEXT_FILE).display()))?;
         let trails = Arc::new(Mutex::new(HostTrails {
             writer,
             next,
@@ -358,28 +362,86 @@ fn store(trails: &mut HostTrails, first: u64, count: u32, records: &[u8]) -> Res
     }
     if written {
         trails.writer.sync().map_err(|err| err.to_string())?;
-        write_next(trails.writer.dir(), trails.next)
+        write_position(&trails.writer, trails.next)
             .map_err(|err| format!("keeping the position: {err}"))?;
     }
     Ok(trails.next)
 }
 
-fn read_next(dir: &Path) -> io::Result<u64> {
-    match fs::read_to_string(dir.join(NEXT_FILE)) {
-        Ok(text) => text
-            .trim()
-            .parse()
-            .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "not a record number")),
-        Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(0),
-        Err(err) => Err(err),
+/// The position after the last acknowledged batch: the next record's
+/// number, and the START and byte length of the trail it ended in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Position {
+    next: u64,
+    trail_start: u64,
+    trail_len: u64,
+}
+
+fn read_position(dir: &Path) -> io::Result<Option<Position>> {
+    let text = match fs::read_to_string(dir.join(NEXT_FILE)) {
+        Ok(text) => text,
+        Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(err) => return Err(err),
+    };
+    let numbers: Vec<u64> = text
+        .split_whitespace()
+        .map(str::parse)
+        .collect::<Result<_, _>>()
+        .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "not a position"))?;
+    match numbers[..] {
+        [next, trail_start, trail_len] => Ok(Some(Position {
+            next,
+            trail_start,
+            trail_len,
+        })),
+        _ => Err(io::Error::new(io::ErrorKind::InvalidData, "not a position")),
     }
 }
 
+/// The number of records the host's trails hold: the kept position, plus
+/// the records written after it (a crash between a batch's write and its
+/// acknowledgement); without a position, every record of every trail.
+fn stored_count(dir: &Path) -> io::Result<u64> {
+    let (mut next, from_start, from_len) = match read_position(dir)? {
+        Some(at) => (at.next, at.trail_start, at.trail_len),
+        None => (0, 0, 0),
+    };
+    for trail in bsm_format::list_trail_dir(dir)? {
+        if trail.name.start < from_start {
+            continue;
+        }
+        let skip_to = if trail.name.start == from_start {
+            from_len
+        } else {
+            0
+        };
+        let bytes = fs::read(&trail.path)?;
+        for item in Splitter::new(&bytes) {
+            match item {
+                Ok(TrailItem::Record(record)) if record.offset() >= skip_to => next += 1,
+                Ok(_) => {}
+                // recovery has cut what was damaged; stop at anything else
+                Err(_) => break,
+            }
+        }
+    }
+    Ok(next)
+}
+
 /// Replaces the position file whole (a new file, synced, renamed over).
-fn write_next(dir: &Path, next: u64) -> io::Result<()> {
+fn write_position(writer: &TrailWriter, next: u64) -> io::Result<()> {
+    let trail = writer.current_path();
+    let trail_start = trail
+        .file_name()
+        .and_then(|name| name.to_str())
+        .and_then(bsm_format::TrailName::parse)
+        .map(|name| name.start)
+        .ok_or_else(|| io::Error::other("the open trail has no trail name"))?;
+    let trail_len = fs::metadata(trail)?.len();
+    let dir = writer.dir();
     let temporary = dir.join(format!("{NEXT_FILE}.new"));
     let mut file = fs::File::create(&temporary)?;
-    writeln!(file, "{next}")?;
+    writeln!(file, "{next} {trail_start} {trail_len}")?;
     file.sync_all()?;
     fs::rename(&temporary, dir.join(NEXT_FILE))?;
     fs::File::open(dir)?.sync_all()

@@ -98,8 +98,14 @@ struct Running {
 }
 
 async fn start(scratch: &Path, authority: &Authority) -> Running {
+    start_on(scratch, authority, "127.0.0.1:0").await
+}
+
+async fn start_on(scratch: &Path, authority: &Authority, listen: &str) -> Running {
     let allow_list = scratch.join("allow");
-    fs::write(&allow_list, format!("# the test's sender\n{ALLOWED}\n")).unwrap();
+    if !allow_list.exists() {
+        fs::write(&allow_list, format!("# the test's sender\n{ALLOWED}\n")).unwrap();
+    }
     let config = CollectorConfig {
         allow_list,
         dir: scratch.join("remote"),
@@ -108,7 +114,7 @@ async fn start(scratch: &Path, authority: &Authority) -> Running {
     };
     let (dir, own_dir) = (config.dir.clone(), config.own_dir.clone());
     let collector = Arc::new(Collector::new(config).unwrap());
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let listener = TcpListener::bind(listen).await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (stop, stopped) = watch::channel(false);
     let serving = tokio::spawn(Arc::clone(&collector).serve(listener, stopped));
@@ -144,6 +150,13 @@ impl Running {
 }
 
 fn sender(addr: SocketAddr, from: &str, host: &str, files: &TlsFiles) -> SenderConfig {
+    if from == "::1" {
+        // the system picks ::1 for a connection to ::1
+        return SenderConfig {
+            bind: None,
+            ..sender(addr, ALLOWED, host, files)
+        };
+    }
     SenderConfig {
         collector: addr,
         collector_name: "localhost".to_owned(),
@@ -319,4 +332,134 @@ async fn unknown_expired_and_misnamed_certificates_are_refused_and_recorded() {
         !host_dir.exists() || stored_records(&host_dir).is_empty(),
         "nothing stored for host-a"
     );
+}
+
+/// Connects until the collector has seen the end of this host's last
+/// connection (it refuses a host that is connected already).
+async fn reconnect(config: &SenderConfig) -> Session {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        match Session::connect(config).await {
+            Ok(session) => return session,
+            Err(err) => {
+                assert!(Instant::now() < deadline, "{err}");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn records_written_but_not_acknowledged_before_a_crash_are_not_asked_for_again() {
+    let scratch = Scratch::new("crash");
+    let authority = Authority::new();
+    let files = authority.issue("host-a", false, &authority, &scratch.0, "host-a");
+    let records = trail(110);
+    let first_100 = {
+        let mut end = 0;
+        for (n, item) in Splitter::new(&records).enumerate() {
+            let TrailItem::Record(record) = item.unwrap() else {
+                unreachable!()
+            };
+            if n == 100 {
+                break;
+            }
+            end = record.offset() as usize + record.bytes().len();
+        }
+        end
+    };
+    let running = start(&scratch.0, &authority).await;
+    let config = sender(running.addr, ALLOWED, "host-a", &files);
+    let mut session = Session::connect(&config).await.unwrap();
+    assert_eq!(session.ship(&records[..first_100], 0).await.unwrap(), 100);
+    drop(session);
+    let host_dir = running.dir.join("host-a");
+    running.stop().await;
+    // What a collector killed between a batch's write and its Ack leaves:
+    // records 100..105 in an open trail, the position still at 100.
+    {
+        let mut writer =
+            bsm_writer::TrailWriter::open(bsm_writer::TrailConfig::new(&host_dir)).unwrap();
+        for (n, item) in Splitter::new(&records).enumerate() {
+            let TrailItem::Record(record) = item.unwrap() else {
+                unreachable!()
+            };
+            if (100..105).contains(&n) {
+                writer.write_record(record.bytes()).unwrap();
+            }
+        }
+        drop(writer); // not closed: recovered at the next start
+    }
+
+    let running = start(&scratch.0, &authority).await;
+    let mut session = reconnect(&sender(running.addr, ALLOWED, "host-a", &files)).await;
+    assert_eq!(
+        session.next, 105,
+        "the records on disk, acknowledged or not"
+    );
+    assert_eq!(session.ship(&records, 0).await.unwrap(), 110);
+    drop(session);
+    running.stop().await;
+    assert!(
+        stored_records(&host_dir) == records,
+        "all 110, once, in order"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ipv6_peers_are_judged_by_the_list_and_a_reloaded_list_lets_them_in() {
+    let scratch = Scratch::new("ipv6");
+    let authority = Authority::new();
+    let running = start_on(&scratch.0, &authority, "[::1]:0").await;
+    let files = authority.issue("host-a", false, &authority, &scratch.0, "host-a");
+    let config = sender(running.addr, "::1", "host-a", &files);
+
+    assert!(
+        Session::connect(&config).await.is_err(),
+        "::1 is not on the list"
+    );
+    fs::write(scratch.0.join("allow"), "127.0.0.2\n::1/128\n").unwrap();
+    assert_eq!(running.collector.reload().unwrap(), 2);
+    let mut session = Session::connect(&config).await.unwrap();
+    assert_eq!(session.ship(&trail(10), 0).await.unwrap(), 10);
+    drop(session);
+    let own_dir = running.own_dir.clone();
+    running.stop().await;
+
+    let refusals = refusals(&own_dir);
+    assert_eq!(refusals.len(), 1, "{refusals:?}");
+    assert_eq!(refusals[0].0, "::1".parse::<IpAddr>().unwrap());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn garbage_instead_of_tls_is_refused_and_the_collector_serves_the_next_sender() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let scratch = Scratch::new("garbage");
+    let authority = Authority::new();
+    let running = start(&scratch.0, &authority).await;
+    let files = authority.issue("host-a", false, &authority, &scratch.0, "host-a");
+
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket
+        .bind(SocketAddr::new(ALLOWED.parse().unwrap(), 0))
+        .unwrap();
+    let mut peer = socket.connect(running.addr).await.unwrap();
+    peer.write_all(&[0x42; 1024]).await.unwrap();
+    let mut rest = Vec::new();
+    let closed = tokio::time::timeout(Duration::from_secs(15), peer.read_to_end(&mut rest)).await;
+    assert!(
+        closed.is_ok(),
+        "the collector closes a peer that sends garbage"
+    );
+
+    let mut session = Session::connect(&sender(running.addr, ALLOWED, "host-a", &files))
+        .await
+        .unwrap();
+    assert_eq!(session.ship(&trail(5), 0).await.unwrap(), 5);
+    drop(session);
+    let own_dir = running.own_dir.clone();
+    running.stop().await;
+    let refusals = refusals(&own_dir);
+    assert_eq!(refusals.len(), 1, "{refusals:?}");
+    assert!(refusals[0].1.contains("TLS"), "{:?}", refusals[0].1);
 }
