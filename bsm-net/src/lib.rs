@@ -10,9 +10,12 @@
 //!   acknowledged once synced.
 //! - [`sender`]: the sender's side (`bsmship`): resumes where the
 //!   collector's disk says.
+//! - [`follow`]: a trail directory followed as it grows and rotates, the
+//!   sender's position kept on disk after every acknowledgement.
 
 pub mod allow;
 pub mod collector;
+pub mod follow;
 pub mod protocol;
 pub mod sender;
 pub mod tls;

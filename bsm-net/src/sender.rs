@@ -98,14 +98,34 @@ impl Session {
     /// skipped), numbered from `first`, from the collector's next one on;
     /// returns the number after the last, every one acknowledged.
     pub async fn ship(&mut self, trail: &[u8], first: u64) -> Result<u64, SendError> {
+        let mut records = Vec::with_capacity(trail.len());
+        for item in Splitter::new(trail) {
+            match item {
+                Ok(TrailItem::Record(record)) => records.extend_from_slice(record.bytes()),
+                Ok(TrailItem::File(_)) => {}
+                Err(err) => return Err(SendError::Records(err.to_string())),
+            }
+        }
+        self.ship_records(&records, first).await
+    }
+
+    /// Ships whole records back to back (no file tokens), numbered from
+    /// `first`, those the collector has already skipped; returns the number
+    /// after the last, every one acknowledged.
+    pub async fn ship_records(&mut self, records: &[u8], first: u64) -> Result<u64, SendError> {
         let mut number = first;
         let mut batch = BytesMut::new();
         let mut batch_first = number;
         let mut in_flight = 0usize;
-        for item in Splitter::new(trail) {
+        for item in Splitter::new(records) {
             let record = match item {
                 Ok(TrailItem::Record(record)) => record,
-                Ok(TrailItem::File(_)) => continue,
+                Ok(TrailItem::File(file)) => {
+                    return Err(SendError::Records(format!(
+                        "a file token at byte {} among records",
+                        file.offset
+                    )));
+                }
                 Err(err) => return Err(SendError::Records(err.to_string())),
             };
             if number < self.next {

@@ -463,3 +463,62 @@ async fn garbage_instead_of_tls_is_refused_and_the_collector_serves_the_next_sen
     assert_eq!(refusals.len(), 1, "{refusals:?}");
     assert!(refusals[0].1.contains("TLS"), "{:?}", refusals[0].1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rotating_trail_directory_is_shipped_once_in_order_across_restarts_of_the_sender() {
+    use bsm_net::follow::{FollowConfig, Position, follow_dir};
+    let scratch = Scratch::new("follow");
+    let authority = Authority::new();
+    let running = start(&scratch.0, &authority).await;
+    let files = authority.issue("host-a", false, &authority, &scratch.0, "host-a");
+    let audit = scratch.0.join("audit");
+    let config = FollowConfig {
+        sender: sender(running.addr, ALLOWED, "host-a", &files),
+        dir: audit.clone(),
+        state: scratch.0.join("bsmship.state"),
+        poll: Duration::from_millis(20),
+        follow: false,
+    };
+    // 3,000 records in 4 KiB trails, the last left open at first.
+    let records = trail(3_000);
+    let mut writer = bsm_writer::TrailWriter::open(bsm_writer::TrailConfig {
+        file_size_limit: Some(4096),
+        ..bsm_writer::TrailConfig::new(&audit)
+    })
+    .unwrap();
+    let all: Vec<&[u8]> = Splitter::new(&records)
+        .map(|item| match item.unwrap() {
+            TrailItem::Record(record) => record.bytes(),
+            TrailItem::File(_) => unreachable!(),
+        })
+        .collect();
+    // A trail takes a START of its own second: rotations need the clock
+    // to move on.
+    for record in &all[..1_000] {
+        writer.write_record(record).unwrap();
+    }
+    std::thread::sleep(Duration::from_millis(1_100));
+    for record in &all[1_000..2_000] {
+        writer.write_record(record).unwrap();
+    }
+    let (_stop, stopped) = watch::channel(false);
+    let caught_up = follow_dir(&config, stopped.clone()).await.unwrap();
+    assert_eq!(caught_up.next, 2_000);
+    assert_eq!(Position::load(&config.state).unwrap(), caught_up);
+    // More, a rotation or two later; a new sender process picks up there.
+    std::thread::sleep(Duration::from_millis(1_100));
+    for record in &all[2_000..] {
+        writer.write_record(record).unwrap();
+    }
+    writer.close().unwrap();
+    let trails = bsm_format::list_trail_dir(&audit).unwrap().len();
+    assert!(trails > 1, "the trails rotated: {trails}");
+    let done = follow_dir(&config, stopped).await.unwrap();
+    assert_eq!(done.next, 3_000);
+    let host_dir = running.dir.join("host-a");
+    running.stop().await;
+    assert!(
+        stored_records(&host_dir) == records,
+        "3,000 records once, in order"
+    );
+}

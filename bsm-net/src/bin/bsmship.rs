@@ -1,14 +1,17 @@
-//! bsmship: ship BSM trail files to a bsmcollectd, every record once.
+//! bsmship: ship BSM trails to a bsmcollectd, every record once.
 //!
-//! The records of the files named are numbered from 0, in the order given;
-//! the collector says how many it has, and only the rest are sent, each
-//! batch kept until acknowledged. Name the same files (and more) again to
-//! resume after a failure.
+//! With `--dir`, an auditd-style trail directory is shipped from the
+//! position in `--state` (kept there after every acknowledgement), and
+//! with `--follow` followed as it grows and rotates until SIGTERM. With
+//! files instead, their records are numbered from 0 in the order given;
+//! the collector says how many it has and only the rest are sent: name the
+//! same files (and more) again to resume.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use bsm_net::follow::{FollowConfig, follow_dir};
 use bsm_net::sender::{SenderConfig, Session};
 use bsm_net::tls::{self, TlsFiles};
 use clap::Parser;
@@ -41,8 +44,17 @@ struct Args {
     /// The CA that signs the collector's certificate (PEM).
     #[arg(long, value_name = "FILE")]
     ca: PathBuf,
+    /// An auditd-style trail directory to ship (with --state).
+    #[arg(long, value_name = "DIR", conflicts_with = "files", requires = "state")]
+    dir: Option<PathBuf>,
+    /// Where the shipped position is kept (with --dir).
+    #[arg(long, value_name = "FILE")]
+    state: Option<PathBuf>,
+    /// With --dir: keep following the directory until SIGTERM or SIGINT.
+    #[arg(long, requires = "dir")]
+    follow: bool,
     /// Trail files, in order.
-    #[arg(value_name = "FILE", required = true)]
+    #[arg(value_name = "FILE", required_unless_present = "dir")]
     files: Vec<PathBuf>,
 }
 
@@ -77,6 +89,9 @@ async fn run(args: Args) -> Result<(), String> {
         })
         .map_err(|err| err.to_string())?,
     };
+    if let (Some(dir), Some(state)) = (args.dir, args.state) {
+        return follow(config, dir, state, args.follow).await;
+    }
     let mut session = Session::connect(&config)
         .await
         .map_err(|err| err.to_string())?;
@@ -89,5 +104,39 @@ async fn run(args: Args) -> Result<(), String> {
             .map_err(|err| format!("{}: {err}", file.display()))?;
     }
     eprintln!("bsmship: {number} records, all acknowledged");
+    Ok(())
+}
+
+async fn follow(
+    config: SenderConfig,
+    dir: PathBuf,
+    state: PathBuf,
+    follow: bool,
+) -> Result<(), String> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let mut terminate = signal(SignalKind::terminate()).map_err(|err| err.to_string())?;
+    let mut interrupt = signal(SignalKind::interrupt()).map_err(|err| err.to_string())?;
+    tokio::spawn(async move {
+        tokio::select! {
+            _ = terminate.recv() => {}
+            _ = interrupt.recv() => {}
+        }
+        let _ = stop.send(true);
+    });
+    let config = FollowConfig {
+        sender: config,
+        dir,
+        state,
+        poll: std::time::Duration::from_millis(200),
+        follow,
+    };
+    let position = follow_dir(&config, stopped)
+        .await
+        .map_err(|err| err.to_string())?;
+    eprintln!(
+        "bsmship: {} records shipped and acknowledged in all; at byte {} of the trail started at {}",
+        position.next, position.offset, position.trail_start
+    );
     Ok(())
 }
