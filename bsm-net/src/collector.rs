@@ -10,8 +10,8 @@
 //! token saying why, return EACCES). Then the sender's records, numbered
 //! from 0 per host, are written with the host's `TrailWriter`, synced, and
 //! acknowledged. Beside the trails the collector keeps the position after
-//! the last acknowledged batch (its number, and where it ends: the trail's
-//! START and byte length); at start-up it adds the records the trails hold
+//! the last acknowledged batch (its number, and where it ends: the trail,
+//! by inode, and its length); at start-up it adds the records the trails hold
 //! past that point (written, not yet acknowledged, when the collector was
 //! killed), so the number it tells a sender that comes back is exactly the
 //! records on its disk: nothing is asked twice, nothing skipped.
@@ -255,6 +255,9 @@ impl Collector {
         let writer = TrailWriter::open(TrailConfig::new(&dir)).map_err(|err| err.to_string())?;
         let next = stored_count(&dir)
             .map_err(|err| format!("{}: {err}", dir.join(NEXT_FILE).display()))?;
+        // From now on the records go into the trail just opened.
+        write_position(&writer, next)
+            .map_err(|err| format!("{}: {err}", dir.join(NEXT_FILE).display()))?;
         let trails = Arc::new(Mutex::new(HostTrails {
             writer,
             next,
@@ -369,11 +372,13 @@ fn store(trails: &mut HostTrails, first: u64, count: u32, records: &[u8]) -> Res
 }
 
 /// The position after the last acknowledged batch: the next record's
-/// number, and the START and byte length of the trail it ended in.
+/// number, and the trail it ended in (by inode: a trail keeps it when it
+/// is renamed at close or recovery, while its START may be widened down
+/// to its records' times) and that trail's length then.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Position {
     next: u64,
-    trail_start: u64,
+    trail_inode: u64,
     trail_len: u64,
 }
 
@@ -389,59 +394,65 @@ fn read_position(dir: &Path) -> io::Result<Option<Position>> {
         .collect::<Result<_, _>>()
         .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "not a position"))?;
     match numbers[..] {
-        [next, trail_start, trail_len] => Ok(Some(Position {
+        [next, trail_inode, trail_len] => Ok(Some(Position {
             next,
-            trail_start,
+            trail_inode,
             trail_len,
         })),
         _ => Err(io::Error::new(io::ErrorKind::InvalidData, "not a position")),
     }
 }
 
-/// The number of records the host's trails hold: the kept position, plus
-/// the records written after it (a crash between a batch's write and its
-/// acknowledgement); without a position, every record of every trail.
-fn stored_count(dir: &Path) -> io::Result<u64> {
-    let (mut next, from_start, from_len) = match read_position(dir)? {
-        Some(at) => (at.next, at.trail_start, at.trail_len),
-        None => (0, 0, 0),
-    };
-    for trail in bsm_format::list_trail_dir(dir)? {
-        if trail.name.start < from_start {
-            continue;
-        }
-        let skip_to = if trail.name.start == from_start {
-            from_len
-        } else {
-            0
-        };
-        let bytes = fs::read(&trail.path)?;
-        for item in Splitter::new(&bytes) {
-            match item {
-                Ok(TrailItem::Record(record)) if record.offset() >= skip_to => next += 1,
-                Ok(_) => {}
-                // recovery has cut what was damaged; stop at anything else
-                Err(_) => break,
-            }
+/// The records of the trail at `path` from byte `from` on.
+fn records_in(path: &Path, from: u64) -> io::Result<u64> {
+    let bytes = fs::read(path)?;
+    let mut count = 0;
+    for item in Splitter::new(&bytes) {
+        match item {
+            Ok(TrailItem::Record(record)) if record.offset() >= from => count += 1,
+            Ok(_) => {}
+            // recovery has cut what was damaged; stop at anything else
+            Err(_) => break,
         }
     }
-    Ok(next)
+    Ok(count)
+}
+
+/// The number of records the host's trails hold: the kept position, plus
+/// the records its trail got after it (a crash between a batch's write
+/// and its acknowledgement); without a position, every record of every
+/// trail. A host's trails rotate only when the collector restarts, and
+/// the position moves to the new trail then (see `host_trails`), so no
+/// other trail can hold records past the position.
+fn stored_count(dir: &Path) -> io::Result<u64> {
+    use std::os::unix::fs::MetadataExt;
+    let trails = bsm_format::list_trail_dir(dir)?;
+    let Some(at) = read_position(dir)? else {
+        let mut count = 0;
+        for trail in &trails {
+            count += records_in(&trail.path, 0)?;
+        }
+        return Ok(count);
+    };
+    for trail in &trails {
+        if fs::metadata(&trail.path)?.ino() == at.trail_inode {
+            return Ok(at.next + records_in(&trail.path, at.trail_len)?);
+        }
+    }
+    Err(io::Error::new(
+        io::ErrorKind::NotFound,
+        "the trail of the last acknowledged records is gone",
+    ))
 }
 
 /// Replaces the position file whole (a new file, synced, renamed over).
 fn write_position(writer: &TrailWriter, next: u64) -> io::Result<()> {
-    let trail = writer.current_path();
-    let trail_start = trail
-        .file_name()
-        .and_then(|name| name.to_str())
-        .and_then(bsm_format::TrailName::parse)
-        .map(|name| name.start)
-        .ok_or_else(|| io::Error::other("the open trail has no trail name"))?;
-    let trail_len = fs::metadata(trail)?.len();
+    use std::os::unix::fs::MetadataExt;
+    let trail = fs::metadata(writer.current_path())?;
     let dir = writer.dir();
     let temporary = dir.join(format!("{NEXT_FILE}.new"));
     let mut file = fs::File::create(&temporary)?;
-    writeln!(file, "{next} {trail_start} {trail_len}")?;
+    writeln!(file, "{next} {} {}", trail.ino(), trail.len())?;
     file.sync_all()?;
     fs::rename(&temporary, dir.join(NEXT_FILE))?;
     fs::File::open(dir)?.sync_all()

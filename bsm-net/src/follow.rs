@@ -4,14 +4,16 @@
 //! once, in order.
 //!
 //! The sender keeps its position on disk (a state file: the next record's
-//! number, the START of the trail it is in and the byte offset there), and
-//! writes it only after the collector acknowledged the records before it.
-//! The position names a trail by its START, which stays when the trail is
-//! closed (`START.not_terminated` becomes `START.END`) or recovered after a
-//! crash, so a restart finds its place whatever happened to the name.
+//! number, the trail it is in and the byte offset there), and writes it
+//! only after the collector acknowledged the records before it. The trail
+//! is known by its inode, which it keeps when it is renamed at close
+//! (`START.not_terminated` becomes `START.END`, START perhaps widened down
+//! to its records' times) or at recovery after a crash, and by its START,
+//! so that a restart finds its place whatever happened to the name.
 
 use std::fs;
 use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -26,6 +28,8 @@ pub struct Position {
     pub next: u64,
     /// The START of the trail (seconds); 0 before the first trail.
     pub trail_start: u64,
+    /// Its inode; 0 before the first trail.
+    pub trail_inode: u64,
     /// The byte offset in that trail where the next item starts.
     pub offset: u64,
 }
@@ -49,9 +53,10 @@ impl Position {
             .collect::<Result<_, _>>()
             .map_err(|_| bad())?;
         match numbers[..] {
-            [next, trail_start, offset] => Ok(Position {
+            [next, trail_start, trail_inode, offset] => Ok(Position {
                 next,
                 trail_start,
+                trail_inode,
                 offset,
             }),
             _ => Err(bad()),
@@ -68,7 +73,11 @@ impl Position {
             .truncate(true)
             .mode(0o600)
             .open(&temporary)?;
-        writeln!(file, "{} {} {}", self.next, self.trail_start, self.offset)?;
+        writeln!(
+            file,
+            "{} {} {} {}",
+            self.next, self.trail_start, self.trail_inode, self.offset
+        )?;
         file.sync_all()?;
         fs::rename(&temporary, path)
     }
@@ -165,9 +174,13 @@ pub async fn follow_dir(
     }
     loop {
         let trails = list_trail_dir(&config.dir).map_err(io_error)?;
-        let current = trails
+        let inodes: Vec<u64> = trails
             .iter()
-            .position(|trail| trail.name.start == position.trail_start)
+            .map(|trail| fs::metadata(&trail.path).map_or(0, |meta| meta.ino()))
+            .collect();
+        let current = inodes
+            .iter()
+            .position(|&inode| position.trail_inode != 0 && inode == position.trail_inode)
             .or_else(|| {
                 trails
                     .iter()
@@ -176,9 +189,10 @@ pub async fn follow_dir(
         let mut progressed = false;
         if let Some(at) = current {
             let trail = &trails[at];
-            if trail.name.start != position.trail_start {
+            if inodes[at] != position.trail_inode {
                 // the first trail, or the one after a finished trail
                 position.trail_start = trail.name.start;
+                position.trail_inode = inodes[at];
                 position.offset = 0;
             }
             let closed = !matches!(trail.name.state, TrailState::Open);
@@ -195,6 +209,7 @@ pub async fn follow_dir(
             }
             if chunk.finished && at + 1 < trails.len() {
                 position.trail_start = trails[at + 1].name.start;
+                position.trail_inode = inodes[at + 1];
                 position.offset = 0;
                 progressed = true;
             }

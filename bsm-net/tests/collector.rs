@@ -129,6 +129,13 @@ async fn start_on(scratch: &Path, authority: &Authority, listen: &str) -> Runnin
 }
 
 impl Running {
+    /// Ends as a killed collector would: its trails left open.
+    async fn crash(self) {
+        self.stop.send(true).unwrap();
+        self.serving.await.unwrap().unwrap();
+        drop(self.collector);
+    }
+
     /// Stops accepting, waits for the connections to end, closes the trails.
     async fn stop(self) {
         self.stop.send(true).unwrap();
@@ -180,18 +187,19 @@ fn trail(count: u32) -> Vec<u8> {
         .collect()
 }
 
-/// The records of every closed trail under `dir`, in name order, as bytes.
+/// The records of every trail under `dir`, in the order the trails were
+/// opened (their opening file tokens' times: a closed trail's START is
+/// widened down to its records' times, which shipped records predate), as
+/// bytes.
 fn stored_records(dir: &Path) -> Vec<u8> {
-    let mut names: Vec<PathBuf> = fs::read_dir(dir)
+    let mut trails: Vec<(u64, PathBuf)> = bsm_format::list_trail_dir(dir)
         .unwrap()
-        .map(|entry| entry.unwrap().path())
-        .filter(|path| {
-            bsm_format::TrailName::parse(path.file_name().unwrap().to_str().unwrap()).is_some()
-        })
+        .into_iter()
+        .map(|trail| (opened_at(&trail.path), trail.path))
         .collect();
-    names.sort();
+    trails.sort();
     let mut records = Vec::new();
-    for name in names {
+    for (_, name) in trails {
         let bytes = fs::read(&name).unwrap();
         for item in Splitter::new(&bytes) {
             if let TrailItem::Record(record) = item.unwrap() {
@@ -374,21 +382,28 @@ async fn records_written_but_not_acknowledged_before_a_crash_are_not_asked_for_a
     assert_eq!(session.ship(&records[..first_100], 0).await.unwrap(), 100);
     drop(session);
     let host_dir = running.dir.join("host-a");
-    running.stop().await;
+    running.crash().await;
     // What a collector killed between a batch's write and its Ack leaves:
-    // records 100..105 in an open trail, the position still at 100.
+    // records 100..105 at the end of its open trail, the position at 100.
     {
-        let mut writer =
-            bsm_writer::TrailWriter::open(bsm_writer::TrailConfig::new(&host_dir)).unwrap();
+        use std::io::Write;
+        let open = bsm_format::list_trail_dir(&host_dir)
+            .unwrap()
+            .into_iter()
+            .find(|trail| trail.name.state == bsm_format::TrailState::Open)
+            .expect("the crashed collector's open trail");
+        let mut file = fs::OpenOptions::new()
+            .append(true)
+            .open(&open.path)
+            .unwrap();
         for (n, item) in Splitter::new(&records).enumerate() {
             let TrailItem::Record(record) = item.unwrap() else {
                 unreachable!()
             };
             if (100..105).contains(&n) {
-                writer.write_record(record.bytes()).unwrap();
+                file.write_all(record.bytes()).unwrap();
             }
         }
-        drop(writer); // not closed: recovered at the next start
     }
 
     let running = start(&scratch.0, &authority).await;
@@ -521,4 +536,16 @@ async fn a_rotating_trail_directory_is_shipped_once_in_order_across_restarts_of_
         stored_records(&host_dir) == records,
         "3,000 records once, in order"
     );
+}
+
+/// When a trail was opened, in milliseconds: its opening file token's time.
+fn opened_at(path: &Path) -> u64 {
+    let bytes = fs::read(path).unwrap();
+    match Splitter::new(&bytes).next() {
+        Some(Ok(TrailItem::File(file))) => match file.token {
+            Token::File(token) => u64::from(token.seconds) * 1000 + u64::from(token.milliseconds),
+            other => panic!("{}: opens with {other:?}", path.display()),
+        },
+        other => panic!("{}: opens with {other:?}", path.display()),
+    }
 }
