@@ -22,7 +22,7 @@ use std::io::{self, Write};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bsm_format::{Splitter, TrailItem};
 use bsm_writer::records::{self, Subject};
@@ -39,8 +39,12 @@ use crate::tls::{self, TlsError, TlsFiles};
 
 /// How long a peer may take over its handshake and Hello.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
-/// How long a sender may stay silent (it sends heartbeats more often).
-pub const IDLE_TIMEOUT: Duration = Duration::from_secs(90);
+/// How long a sender may stay silent by default (it sends heartbeats more
+/// often).
+pub const SILENCE: Duration = Duration::from_secs(90);
+/// The event of the collector's notices about a sender: gone silent, back.
+/// (The range audit_event leaves to sites; not in OpenBSM's table.)
+pub const SENDER_NOTICE_EVENT: u16 = 43510;
 /// The file, in a sender's trail directory, that keeps the number of the
 /// next record the collector expects from it.
 const NEXT_FILE: &str = ".bsmnet-next";
@@ -54,6 +58,9 @@ pub struct CollectorConfig {
     /// The collector's own trail directory (refusals).
     pub own_dir: PathBuf,
     pub tls: TlsFiles,
+    /// A sender silent this long (no frame, connected or not) is noted in
+    /// the collector's trail, and its coming back too.
+    pub silence: Duration,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -74,6 +81,10 @@ struct HostTrails {
     /// The number of the next record expected.
     next: u64,
     connected: bool,
+    /// When the last frame came (or the host was first seen).
+    last_seen: Instant,
+    /// Its silence is in the trail, its coming back is not yet.
+    silent: bool,
 }
 
 pub struct Collector {
@@ -120,8 +131,13 @@ impl Collector {
         listener: TcpListener,
         mut stop: watch::Receiver<bool>,
     ) -> io::Result<()> {
+        let mut watch = tokio::time::interval(self.config.silence / 4);
         loop {
             let (stream, peer) = tokio::select! {
+                _ = watch.tick() => {
+                    self.note_silent_hosts();
+                    continue;
+                }
                 accepted = listener.accept() => match accepted {
                     Ok(accepted) => accepted,
                     Err(err) => {
@@ -227,6 +243,14 @@ impl Collector {
                 ));
             }
             trails.connected = true;
+            if trails.silent {
+                trails.silent = false;
+                self.notice(&format!(
+                    "bsmcollectd: {host} back after {} s of silence, from {peer}",
+                    trails.last_seen.elapsed().as_secs()
+                ));
+            }
+            trails.last_seen = Instant::now();
             trails.next
         };
         eprintln!("bsmcollectd: {host} connected from {peer}, resuming at record {next}");
@@ -234,8 +258,9 @@ impl Collector {
             trails.lock().unwrap_or_else(|e| e.into_inner()).connected = false;
             return Err(format!("bsmcollectd: {host}: {err}"));
         }
+        let silence = self.config.silence;
         tokio::spawn(async move {
-            let outcome = receive(&mut framed, &trails).await;
+            let outcome = receive(&mut framed, &trails, silence).await;
             trails.lock().unwrap_or_else(|e| e.into_inner()).connected = false;
             match outcome {
                 Ok(()) => eprintln!("bsmcollectd: {host} ({peer}) closed the connection"),
@@ -262,9 +287,63 @@ impl Collector {
             writer,
             next,
             connected: false,
+            last_seen: Instant::now(),
+            silent: false,
         }));
         hosts.insert(host.to_owned(), Arc::clone(&trails));
         Ok(trails)
+    }
+
+    /// Notes, once, each host silent past the configured silence.
+    fn note_silent_hosts(&self) {
+        let hosts = self.hosts.lock().unwrap_or_else(|e| e.into_inner());
+        for (host, trails) in hosts.iter() {
+            let mut trails = trails.lock().unwrap_or_else(|e| e.into_inner());
+            let quiet = trails.last_seen.elapsed();
+            if !trails.silent && quiet >= self.config.silence {
+                trails.silent = true;
+                self.notice(&format!(
+                    "bsmcollectd: {host} silent for {} s ({})",
+                    quiet.as_secs(),
+                    if trails.connected {
+                        "connected"
+                    } else {
+                        "not connected"
+                    }
+                ));
+            }
+        }
+    }
+
+    /// A notice about a sender in the collector's own trail, and the log.
+    fn notice(&self, text: &str) {
+        eprintln!("{text}");
+        let subject = &self.subject;
+        let record = bsm_writer::token::subject32_ex(
+            subject.ids,
+            u32::try_from(subject.terminal_port).unwrap_or(0),
+            subject.terminal_addr,
+        )
+        .and_then(|subject| {
+            bsm_writer::RecordBuilder::new(SENDER_NOTICE_EVENT)
+                .with(subject)
+                .with(bsm_writer::token::text(text)?)
+                .with(bsm_writer::token::return32(0, 0)?)
+                .close()
+        });
+        let written = match record {
+            Ok(record) => self
+                .own
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .write_record(&record)
+                .map(drop)
+                .map_err(|err| err.to_string()),
+            Err(err) => Err(err.to_string()),
+        };
+        if let Err(err) = written {
+            eprintln!("bsmcollectd: the notice is not in the trail: {err}");
+        }
     }
 
     /// Writes a refusal into the collector's own trail, and the log.
@@ -293,17 +372,19 @@ impl Collector {
 async fn receive<S>(
     framed: &mut Framed<S, tokio_util::codec::LengthDelimitedCodec>,
     trails: &Mutex<HostTrails>,
+    silence: Duration,
 ) -> Result<(), String>
 where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
 {
     loop {
-        let frame = match tokio::time::timeout(IDLE_TIMEOUT, framed.next()).await {
-            Err(_) => return Err(format!("silent for {} s", IDLE_TIMEOUT.as_secs())),
+        let frame = match tokio::time::timeout(silence, framed.next()).await {
+            Err(_) => return Err(format!("silent for {} s", silence.as_secs())),
             Ok(None) => return Ok(()),
             Ok(Some(Err(err))) => return Err(format!("reading: {err}")),
             Ok(Some(Ok(frame))) => frame,
         };
+        trails.lock().unwrap_or_else(|e| e.into_inner()).last_seen = Instant::now();
         match Message::decode(frame.freeze()).map_err(|err| err.to_string())? {
             Message::Heartbeat => {}
             Message::Records {

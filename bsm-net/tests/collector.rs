@@ -102,6 +102,15 @@ async fn start(scratch: &Path, authority: &Authority) -> Running {
 }
 
 async fn start_on(scratch: &Path, authority: &Authority, listen: &str) -> Running {
+    start_with(scratch, authority, listen, Duration::from_secs(90)).await
+}
+
+async fn start_with(
+    scratch: &Path,
+    authority: &Authority,
+    listen: &str,
+    silence: Duration,
+) -> Running {
     let allow_list = scratch.join("allow");
     if !allow_list.exists() {
         fs::write(&allow_list, format!("# the test's sender\n{ALLOWED}\n")).unwrap();
@@ -111,6 +120,7 @@ async fn start_on(scratch: &Path, authority: &Authority, listen: &str) -> Runnin
         dir: scratch.join("remote"),
         own_dir: scratch.join("collector"),
         tls: authority.issue("localhost", false, authority, scratch, "collector"),
+        silence,
     };
     let (dir, own_dir) = (config.dir.clone(), config.own_dir.clone());
     let collector = Arc::new(Collector::new(config).unwrap());
@@ -548,4 +558,51 @@ fn opened_at(path: &Path) -> u64 {
         },
         other => panic!("{}: opens with {other:?}", path.display()),
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sender_gone_silent_is_noted_and_so_is_its_return() {
+    let scratch = Scratch::new("silence");
+    let authority = Authority::new();
+    let running = start_with(
+        &scratch.0,
+        &authority,
+        "127.0.0.1:0",
+        Duration::from_secs(1),
+    )
+    .await;
+    let files = authority.issue("host-a", false, &authority, &scratch.0, "host-a");
+    let config = sender(running.addr, ALLOWED, "host-a", &files);
+    let mut session = Session::connect(&config).await.unwrap();
+    assert_eq!(session.ship(&trail(3), 0).await.unwrap(), 3);
+    drop(session);
+    tokio::time::sleep(Duration::from_millis(2_500)).await;
+    let session = reconnect(&config).await;
+    drop(session);
+    let own_dir = running.own_dir.clone();
+    running.stop().await;
+
+    let bytes = stored_records(&own_dir);
+    let notices: Vec<String> = Splitter::new(&bytes)
+        .filter_map(|item| match item.unwrap() {
+            TrailItem::Record(record)
+                if record.event() == bsm_net::collector::SENDER_NOTICE_EVENT =>
+            {
+                record.tokens().find_map(|token| match token.unwrap() {
+                    Token::Text(text) => Some(text.text.to_str_lossy().into_owned()),
+                    _ => None,
+                })
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(notices.len(), 2, "{notices:?}");
+    assert!(
+        notices[0].starts_with("bsmcollectd: host-a silent for "),
+        "{notices:?}"
+    );
+    assert!(
+        notices[1].starts_with("bsmcollectd: host-a back after "),
+        "{notices:?}"
+    );
 }

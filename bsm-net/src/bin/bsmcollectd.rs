@@ -46,6 +46,11 @@ struct Args {
     /// The CA that signs the senders' certificates (PEM).
     #[arg(long, value_name = "FILE")]
     ca: PathBuf,
+    /// Note in the collector's trail a sender silent this long (seconds),
+    /// and its coming back.
+    #[arg(long, value_name = "SECONDS", default_value_t = 90,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    silence: u64,
 }
 
 fn main() -> ExitCode {
@@ -77,6 +82,7 @@ async fn run(args: Args) -> Result<(), String> {
                 key: args.key,
                 ca: args.ca,
             },
+            silence: std::time::Duration::from_secs(args.silence),
         })
         .map_err(|err| err.to_string())?,
     );
