@@ -221,11 +221,15 @@ pub async fn follow_dir(
             continue;
         }
         if !config.follow || *stop.borrow() {
+            session.close().await?;
             return Ok(position);
         }
         tokio::select! {
             _ = tokio::time::sleep(config.poll) => session.heartbeat().await?,
-            _ = stop.changed() => return Ok(position),
+            _ = stop.changed() => {
+                session.close().await?;
+                return Ok(position);
+            }
         }
     }
 }

@@ -157,6 +157,14 @@ impl Session {
         Ok(number)
     }
 
+    /// Ends the session cleanly (TLS close_notify), everything sent having
+    /// been acknowledged.
+    pub async fn close(mut self) -> Result<(), SendError> {
+        use tokio::io::AsyncWriteExt;
+        self.framed.get_mut().shutdown().await?;
+        Ok(())
+    }
+
     /// Tells the collector this sender is alive.
     pub async fn heartbeat(&mut self) -> Result<(), SendError> {
         Ok(self.framed.send(Message::Heartbeat.encode()).await?)

@@ -103,6 +103,7 @@ async fn run(args: Args) -> Result<(), String> {
             .await
             .map_err(|err| format!("{}: {err}", file.display()))?;
     }
+    session.close().await.map_err(|err| err.to_string())?;
     eprintln!("bsmship: {number} records, all acknowledged");
     Ok(())
 }
