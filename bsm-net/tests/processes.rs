@@ -213,11 +213,8 @@ fn killing_either_side_at_any_moment_loses_and_doubles_nothing() {
     drop(scratch);
 }
 
-/// SIGTERM, through kill(1).
+/// SIGTERM: the collector closes its trails.
 fn terminate(child: &Child) {
-    let status = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
+    let pid = rustix::process::Pid::from_child(child);
+    rustix::process::kill_process(pid, rustix::process::Signal::TERM).unwrap();
 }
