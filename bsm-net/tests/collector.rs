@@ -610,3 +610,73 @@ async fn a_sender_gone_silent_is_noted_and_so_is_its_return() {
         "{notices:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_silent_peer_and_an_oversized_frame_are_dropped_while_others_are_served() {
+    use bsm_net::protocol::{self, Message, VERSION};
+    use futures_util::{SinkExt, StreamExt};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let scratch = Scratch::new("bad-peers");
+    let authority = Authority::new();
+    let running = start(&scratch.0, &authority).await;
+    let files = authority.issue("host-a", false, &authority, &scratch.0, "host-a");
+    let other = authority.issue("host-b", false, &authority, &scratch.0, "host-b");
+    let from_allowed = || {
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket
+            .bind(SocketAddr::new(ALLOWED.parse().unwrap(), 0))
+            .unwrap();
+        socket
+    };
+
+    // A slow-loris peer: connected, and never a TLS byte.
+    let mut loris = from_allowed().connect(running.addr).await.unwrap();
+    // An authenticated sender that then sends a frame longer than allowed.
+    let stream = from_allowed().connect(running.addr).await.unwrap();
+    let name = rustls_pki_types::ServerName::try_from("localhost").unwrap();
+    let tls = tokio_rustls::TlsConnector::from(tls::client_config(&files).unwrap())
+        .connect(name, stream)
+        .await
+        .unwrap();
+    let mut framed = tokio_util::codec::Framed::new(tls, protocol::codec());
+    let hello = Message::Hello {
+        version: VERSION,
+        host: "host-a".to_owned(),
+    };
+    framed.send(hello.encode()).await.unwrap();
+    let welcome = framed.next().await.unwrap().unwrap();
+    assert_eq!(
+        Message::decode(welcome.freeze()),
+        Ok(Message::Welcome { next: 0 })
+    );
+    let mut tls = framed.into_inner();
+    tls.write_all(&(protocol::MAX_FRAME as u32 + 1).to_be_bytes())
+        .await
+        .unwrap();
+    tls.write_all(&[0; 1024]).await.unwrap();
+    let mut rest = Vec::new();
+    let dropped = tokio::time::timeout(Duration::from_secs(15), tls.read_to_end(&mut rest)).await;
+    assert!(dropped.is_ok(), "an oversized frame ends the connection");
+
+    // Meanwhile another sender is served.
+    let mut session = Session::connect(&sender(running.addr, ALLOWED, "host-b", &other))
+        .await
+        .unwrap();
+    let shipped = trail(5);
+    assert_eq!(session.ship(&shipped, 0).await.unwrap(), 5);
+    session.close().await.unwrap();
+    // The slow-loris peer is closed after the handshake timeout (10 s).
+    let mut byte = [0];
+    let closed = tokio::time::timeout(Duration::from_secs(20), loris.read(&mut byte)).await;
+    assert!(matches!(closed, Ok(Ok(0)) | Ok(Err(_))), "{closed:?}");
+    let (own_dir, host_b) = (running.own_dir.clone(), running.dir.join("host-b"));
+    running.stop().await;
+
+    assert!(stored_records(&host_b) == shipped, "host-b's records");
+    let refusals = refusals(&own_dir);
+    assert_eq!(refusals.len(), 1, "{refusals:?}");
+    assert!(
+        refusals[0].1.contains("no handshake and Hello within 10 s"),
+        "{refusals:?}"
+    );
+}
