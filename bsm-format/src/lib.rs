@@ -7,7 +7,8 @@
 //!   accessors ([`Record::subject`], [`Record::return_value`], …) that see
 //!   through the 32-bit, 64-bit and `_ex` forms.
 //! - [`Splitter`] (over a slice) and [`StreamSplitter`] (over `io::Read`):
-//!   a trail as records and file tokens with their offsets.
+//!   a trail as records and file tokens with their offsets, up to the first
+//!   damage; [`ResyncSplitter`] reports each damaged region and goes on.
 //! - [`tables`]: events, classes, errno values and socket constants.
 //!
 //! No input makes this crate panic or loop: every failure is an [`Error`]
@@ -49,6 +50,7 @@ mod encode;
 mod error;
 pub mod ids;
 mod record;
+mod resync;
 mod split;
 mod stream;
 pub mod tables;
@@ -56,6 +58,7 @@ mod token;
 mod trail_dir;
 mod trail_name;
 mod view;
+mod window;
 pub mod wire;
 
 pub use bytes_view::{Bytes, StringList, Text, U32List, U64List};
@@ -63,6 +66,7 @@ pub use decode::decode_token;
 pub use encode::{encode_record, encode_token, encoded_len};
 pub use error::{Error, ErrorKind, Result, TrailerFault};
 pub use record::{Record, RecordShape, TokenBytes, Tokens, TokensWhere};
+pub use resync::{Damage, Event, ReadOptions, ResyncSplitter};
 pub use split::{DEFAULT_MAX_RECORD_SIZE, FileItem, Frame, Splitter, TrailItem, frame, parse_item};
 pub use stream::{OwnedFile, OwnedItem, OwnedRecord, StreamSplitter};
 pub use token::{
@@ -76,3 +80,4 @@ pub use token::{
 pub use trail_dir::{TrailFile, list_trail_dir, trail_entries};
 pub use trail_name::{TrailName, TrailState, format_stamp, parse_stamp};
 pub use view::{HeaderView, ReturnView, SubjectView};
+pub use window::{BytesWindow, StreamWindow, Window};

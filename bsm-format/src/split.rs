@@ -128,7 +128,7 @@ pub struct FileItem<'a> {
 ///
 /// A record must have a trailer that agrees with its header; a standalone
 /// file token must have a name that is one NUL-terminated string.
-#[inline]
+#[inline(always)]
 pub fn parse_item(bytes: &[u8], record: bool, offset: u64) -> Result<TrailItem<'_>> {
     if record {
         return Record::parse(bytes, offset).map(TrailItem::Record);

@@ -1,19 +1,20 @@
 //! Splitting a trail read from any `std::io::Read`, in bounded memory.
 //!
-//! Items come out as [`OwnedItem`]s over `bytes::Bytes`: the buffer is split,
-//! not copied, and an item can be kept after the splitter has moved on.
+//! Items come out as [`OwnedItem`]s over `bytes::Bytes`, so that an item can
+//! be kept after the splitter has moved on.
 
 use crate::bytes_view::Text;
 use crate::error::{Error, ErrorKind, Result};
 use crate::ids;
 use crate::record::Record;
-use crate::split::{DEFAULT_MAX_RECORD_SIZE, Frame, TrailItem, frame, parse_item};
+use crate::resync::{ReadOptions, ResyncSplitter};
+#[cfg(doc)]
+use crate::split::DEFAULT_MAX_RECORD_SIZE;
+use crate::split::TrailItem;
 use crate::token::{File32, File64, Token};
-use bytes::{Bytes, BytesMut};
-use std::io::{self, Read};
-
-/// How much is asked of the reader at a time.
-const READ_CHUNK: usize = 64 * 1024;
+use crate::window::StreamWindow;
+use bytes::Bytes;
+use std::io::Read;
 
 /// A record that owns its bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,8 +63,15 @@ pub struct OwnedFile {
     name_at: usize,
 }
 
-impl OwnedFile {
-    fn new(bytes: Bytes, token: &Token<'_>, offset: u64) -> Self {
+/// The fields of a standalone file token that [`OwnedFile`] keeps.
+struct FileFields {
+    seconds: u64,
+    milliseconds: u64,
+    name_len: usize,
+}
+
+impl FileFields {
+    fn of(token: &Token<'_>) -> Self {
         let (seconds, milliseconds, name_len) = match token {
             Token::File(f) => (
                 u64::from(f.seconds),
@@ -73,13 +81,22 @@ impl OwnedFile {
             Token::OtherFile64(f) => (f.seconds, f.milliseconds, f.name.raw().len()),
             _ => (0, 0, 0),
         };
-        let name_at = bytes.len() - name_len;
-        OwnedFile {
-            bytes,
-            offset,
+        FileFields {
             seconds,
             milliseconds,
-            name_at,
+            name_len,
+        }
+    }
+}
+
+impl OwnedFile {
+    fn new(bytes: Bytes, fields: FileFields, offset: u64) -> Self {
+        OwnedFile {
+            name_at: bytes.len() - fields.name_len,
+            bytes,
+            offset,
+            seconds: fields.seconds,
+            milliseconds: fields.milliseconds,
         }
     }
 
@@ -137,64 +154,37 @@ impl OwnedItem {
 
 /// Splits a trail read from `R` into owned records and file tokens.
 ///
-/// It holds at most one item plus one read chunk in memory; records larger
-/// than the size limit ([`DEFAULT_MAX_RECORD_SIZE`] unless set) are reported
-/// as damage rather than buffered. At the first damage it yields the error
-/// and ends.
+/// It is the [`ResyncSplitter`] over a [`StreamWindow`], stopped at the
+/// first damage: it yields the error and ends. It holds at most one item
+/// plus one read chunk in memory; records larger than the size limit
+/// ([`DEFAULT_MAX_RECORD_SIZE`] unless set) are reported as damage rather
+/// than buffered.
 #[derive(Debug)]
 pub struct StreamSplitter<R> {
-    reader: R,
-    buffer: BytesMut,
-    scratch: Box<[u8]>,
-    offset: u64,
-    max_record_size: u32,
+    splitter: ResyncSplitter<StreamWindow<R>>,
     stopped: bool,
 }
 
 impl<R: Read> StreamSplitter<R> {
     pub fn new(reader: R) -> Self {
+        Self::with_options(reader, ReadOptions::default())
+    }
+
+    pub fn with_max_record_size(mut self, limit: u32) -> Self {
+        self.splitter.set_max_record_size(limit);
+        self
+    }
+
+    fn with_options(reader: R, options: ReadOptions) -> Self {
         StreamSplitter {
-            reader,
-            buffer: BytesMut::new(),
-            scratch: vec![0; READ_CHUNK].into_boxed_slice(),
-            offset: 0,
-            max_record_size: DEFAULT_MAX_RECORD_SIZE,
+            splitter: ResyncSplitter::new("stream", StreamWindow::new(reader), options),
             stopped: false,
         }
     }
 
-    pub fn with_max_record_size(mut self, limit: u32) -> Self {
-        self.max_record_size = limit;
-        self
-    }
-
     /// The trail offset of the next unread item.
     pub const fn offset(&self) -> u64 {
-        self.offset
-    }
-
-    /// Reads until the buffer holds `total` bytes; false at end of input.
-    fn fill(&mut self, total: usize) -> io::Result<bool> {
-        while self.buffer.len() < total {
-            // Read into a scratch chunk and append what came: a reader that
-            // returns a few bytes at a time costs only those bytes.
-            let read = loop {
-                match self.reader.read(&mut self.scratch) {
-                    Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
-                    other => break other,
-                }
-            }?;
-            if read == 0 {
-                return Ok(false);
-            }
-            self.buffer.extend_from_slice(&self.scratch[..read]);
-        }
-        Ok(true)
-    }
-
-    fn fail(&mut self, kind: ErrorKind, token_id: Option<u8>) -> Option<Result<OwnedItem>> {
-        self.stopped = true;
-        Some(Err(Error::new(kind, token_id, self.offset)))
+        self.splitter.next_offset()
     }
 }
 
@@ -205,54 +195,42 @@ impl<R: Read> Iterator for StreamSplitter<R> {
         if self.stopped {
             return None;
         }
-        loop {
-            let (total, record) = match frame(&self.buffer, self.max_record_size) {
-                Frame::Complete { len, record } => (len, Some(record)),
-                Frame::NeedMore { total } => (total, None),
-                Frame::Invalid { kind, token_id } => return self.fail(kind, Some(token_id)),
-            };
-            match (record, total <= self.buffer.len()) {
-                (Some(record), true) => {
-                    let bytes = self.buffer.split_to(total).freeze();
-                    let offset = self.offset;
-                    self.offset += total as u64;
-                    return Some(match parse_item(&bytes, record, offset) {
-                        Ok(TrailItem::Record(r)) => {
-                            let header_len = r.header_len();
-                            Ok(OwnedItem::Record(OwnedRecord {
-                                bytes,
-                                offset,
-                                header_len,
-                            }))
-                        }
-                        Ok(TrailItem::File(f)) => {
-                            let token = f.token;
-                            Ok(OwnedItem::File(OwnedFile::new(
-                                bytes.clone(),
-                                &token,
-                                offset,
-                            )))
-                        }
-                        Err(err) => {
-                            self.stopped = true;
-                            Err(err)
-                        }
-                    });
-                }
-                _ => match self.fill(total) {
-                    Ok(true) => {}
-                    Ok(false) if self.buffer.is_empty() => {
-                        self.stopped = true;
-                        return None;
-                    }
-                    Ok(false) => {
-                        let needed = total - self.buffer.len();
-                        let id = self.buffer.first().copied();
-                        return self.fail(ErrorKind::Truncated { needed }, id);
-                    }
-                    Err(err) => return self.fail(ErrorKind::Io(err.kind()), None),
-                },
+        let offset = self.splitter.next_offset();
+        let item = match self.splitter.next_item() {
+            Ok(Ok(Some(item))) => item,
+            Ok(Ok(None)) => {
+                self.stopped = true;
+                return None;
             }
-        }
+            Ok(Err(error)) => {
+                self.stopped = true;
+                return Some(Err(error));
+            }
+            Err(err) => {
+                self.stopped = true;
+                return Some(Err(Error::new(ErrorKind::Io(err.kind()), None, offset)));
+            }
+        };
+        let owned = match item {
+            TrailItem::Record(record) => Owned::Record {
+                header_len: record.header_len(),
+            },
+            TrailItem::File(file) => Owned::File(FileFields::of(&file.token)),
+        };
+        let bytes = self.splitter.take_pending();
+        Some(Ok(match owned {
+            Owned::Record { header_len } => OwnedItem::Record(OwnedRecord {
+                bytes,
+                offset,
+                header_len,
+            }),
+            Owned::File(fields) => OwnedItem::File(OwnedFile::new(bytes, fields, offset)),
+        }))
     }
+}
+
+/// What is kept of an item before its bytes are taken from the window.
+enum Owned {
+    Record { header_len: usize },
+    File(FileFields),
 }

@@ -1,8 +1,8 @@
 //! Reading records from lxbsmd's source on a thread of their own.
 //!
 //! The source (a FIFO, a character device such as `/dev/lxbsm`, a regular
-//! file, or stdin) is split into whole records by bsm-reader's
-//! [`TrailReader`], which reports damaged regions with their byte offsets
+//! file, or stdin) is split into whole records by bsm-format's
+//! [`ResyncSplitter`], which reports damaged regions with their byte offsets
 //! and resynchronises on the next intact record, so no intact record is
 //! lost. Records travel to the daemon's main thread in batches over a
 //! bounded channel: the main thread never blocks in a read, so signals are
@@ -23,7 +23,7 @@
 #![allow(unsafe_code)]
 
 use crate::daemon::device::LxbsmDevice;
-use bsm_reader::{Event, ReadOptions, TrailItem, TrailReader};
+use bsm_format::{Event, ReadOptions, ResyncSplitter, StreamWindow, TrailItem};
 use bytes::{Bytes, BytesMut};
 use std::fs::{File, OpenOptions};
 use std::io::{self, Read};
@@ -241,8 +241,8 @@ impl PendingBatch {
 }
 
 /// Locks the pending batch. Only the reader thread touches it (the mutex
-/// is there because [`TrailReader`] wants a `Send` input), so it is never
-/// contended, and a poisoned lock only means a panic already ended the
+/// lets the splitter's input and the splitting loop share it), so it is
+/// never contended, and a poisoned lock only means a panic already ended the
 /// thread.
 fn lock(pending: &Mutex<PendingBatch>) -> std::sync::MutexGuard<'_, PendingBatch> {
     pending.lock().unwrap_or_else(PoisonError::into_inner)
@@ -255,7 +255,7 @@ fn read_records(
     input: Box<dyn Read + Send>,
     pending: &Mutex<PendingBatch>,
 ) -> io::Result<()> {
-    let mut reader = TrailReader::from_reader(name, input, ReadOptions::default());
+    let mut reader = ResyncSplitter::new(name, StreamWindow::new(input), ReadOptions::default());
     let outcome = loop {
         match reader.next_event() {
             Ok(Some(Event::Item(TrailItem::Record(record)))) => {
@@ -275,7 +275,7 @@ fn read_records(
     outcome.and(handed_over)
 }
 
-/// The source as [`TrailReader`] reads it: a read waits for input in short
+/// The source as the splitter reads it: a read waits for input in short
 /// polls so that the stop flag is seen, and hands over the pending batch
 /// before it would wait.
 struct PolledInput {
