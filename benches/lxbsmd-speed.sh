@@ -9,7 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-cargo build --release -q -p bsm-writer --bin lxbsmd -p bsm-reader --bin auditreduce \
+cargo build --release -q -p lxbsmd --bin lxbsmd -p bsm-reader --bin auditreduce \
     -p bsm-benches --bin gen-trail
 trail="${1:-target/bench-trail.bsm}"
 filesz="${2:-50M}"

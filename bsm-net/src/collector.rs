@@ -91,8 +91,7 @@ pub struct Collector {
     config: CollectorConfig,
     allow: RwLock<AllowList>,
     tls: TlsAcceptor,
-    own: Mutex<TrailWriter>,
-    subject: Subject,
+    notices: Arc<Notices>,
     hosts: Mutex<HashMap<String, Arc<Mutex<HostTrails>>>>,
 }
 
@@ -109,8 +108,10 @@ impl Collector {
             config,
             allow: RwLock::new(allow),
             tls,
-            own: Mutex::new(own),
-            subject,
+            notices: Arc::new(Notices {
+                own: Mutex::new(own),
+                subject,
+            }),
             hosts: Mutex::new(HashMap::new()),
         })
     }
@@ -165,10 +166,18 @@ impl Collector {
                 }
             }
         }
-        self.own
-            .into_inner()
-            .unwrap_or_else(|e| e.into_inner())
-            .close()?;
+        match Arc::try_unwrap(self.notices) {
+            Ok(notices) => {
+                notices
+                    .own
+                    .into_inner()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .close()?;
+            }
+            // A connection's task still holds it: its trail is recovered at
+            // the next start, as after a crash.
+            Err(_) => eprintln!("bsmcollectd: the collector's own trail is still in use"),
+        }
         Ok(())
     }
 
@@ -259,8 +268,9 @@ impl Collector {
             return Err(format!("bsmcollectd: {host}: {err}"));
         }
         let silence = self.config.silence;
+        let notices = Arc::clone(&self.notices);
         tokio::spawn(async move {
-            let outcome = receive(&mut framed, &trails, silence).await;
+            let outcome = receive(&mut framed, &trails, silence, &host, &notices).await;
             trails.lock().unwrap_or_else(|e| e.into_inner()).connected = false;
             match outcome {
                 Ok(()) => eprintln!("bsmcollectd: {host} ({peer}) closed the connection"),
@@ -317,6 +327,40 @@ impl Collector {
 
     /// A notice about a sender in the collector's own trail, and the log.
     fn notice(&self, text: &str) {
+        self.notices.write(text);
+    }
+
+    /// Writes a refusal into the collector's own trail, and the log.
+    fn refuse(&self, local: SocketAddr, peer: SocketAddr, why: &str) {
+        eprintln!("{why} ({peer})");
+        let record = records::refused_connection(&self.notices.subject, local, peer, why)
+            .and_then(|builder| builder.close());
+        let written = match record {
+            Ok(record) => self
+                .notices
+                .own
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .write_record(&record)
+                .map(drop)
+                .map_err(|err| err.to_string()),
+            Err(err) => Err(err.to_string()),
+        };
+        if let Err(err) = written {
+            eprintln!("bsmcollectd: the refusal is not in the trail: {err}");
+        }
+    }
+}
+
+/// The collector's own trail, for what it has to say about senders.
+struct Notices {
+    own: Mutex<TrailWriter>,
+    subject: Subject,
+}
+
+impl Notices {
+    /// A notice in the collector's own trail, and the log.
+    fn write(&self, text: &str) {
         eprintln!("{text}");
         let subject = &self.subject;
         let record = bsm_writer::token::subject32_ex(
@@ -345,26 +389,6 @@ impl Collector {
             eprintln!("bsmcollectd: the notice is not in the trail: {err}");
         }
     }
-
-    /// Writes a refusal into the collector's own trail, and the log.
-    fn refuse(&self, local: SocketAddr, peer: SocketAddr, why: &str) {
-        eprintln!("{why} ({peer})");
-        let record = records::refused_connection(&self.subject, local, peer, why)
-            .and_then(|builder| builder.close());
-        let written = match record {
-            Ok(record) => self
-                .own
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .write_record(&record)
-                .map(drop)
-                .map_err(|err| err.to_string()),
-            Err(err) => Err(err.to_string()),
-        };
-        if let Err(err) = written {
-            eprintln!("bsmcollectd: the refusal is not in the trail: {err}");
-        }
-    }
 }
 
 /// A sender's records until it goes: each batch written, synced, then
@@ -373,6 +397,8 @@ async fn receive<S>(
     framed: &mut Framed<S, tokio_util::codec::LengthDelimitedCodec>,
     trails: &Mutex<HostTrails>,
     silence: Duration,
+    host: &str,
+    notices: &Notices,
 ) -> Result<(), String>
 where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
@@ -393,12 +419,19 @@ where
                 records,
             } => {
                 let next = tokio::task::block_in_place(|| {
-                    store(
-                        &mut trails.lock().unwrap_or_else(|e| e.into_inner()),
-                        first,
-                        count,
-                        &records,
-                    )
+                    let mut trails = trails.lock().unwrap_or_else(|e| e.into_inner());
+                    if first > trails.next {
+                        // Records the collector never had (its trails were
+                        // lost, or the sender's state is not of them): kept,
+                        // and the gap is news.
+                        notices.write(&format!(
+                            "bsmcollectd: {host} sent records from {first} on, but {} was the next expected: {} records missing",
+                            trails.next,
+                            first - trails.next
+                        ));
+                        trails.next = first;
+                    }
+                    store(&mut trails, first, count, &records)
                 })?;
                 framed
                     .send(Message::Ack { next }.encode())
@@ -413,12 +446,6 @@ where
 /// Stores the records of a batch that the collector has not yet, and
 /// returns the number of the next one expected.
 fn store(trails: &mut HostTrails, first: u64, count: u32, records: &[u8]) -> Result<u64, String> {
-    if first > trails.next {
-        return Err(format!(
-            "records from {first} on, but {} is the next expected: a gap",
-            trails.next
-        ));
-    }
     let mut records_seen = 0u64;
     let skip = trails.next - first;
     let mut written = false;

@@ -507,6 +507,7 @@ async fn a_rotating_trail_directory_is_shipped_once_in_order_across_restarts_of_
         state: scratch.0.join("bsmship.state"),
         poll: Duration::from_millis(20),
         follow: false,
+        spool: None,
     };
     // 3,000 records in 4 KiB trails, the last left open at first.
     let records = trail(3_000);
@@ -678,5 +679,217 @@ async fn a_silent_peer_and_an_oversized_frame_are_dropped_while_others_are_serve
     assert!(
         refusals[0].1.contains("no handshake and Hello within 10 s"),
         "{refusals:?}"
+    );
+}
+
+/// The text of each sender notice among `bytes`' records.
+fn notice_texts(bytes: &[u8]) -> Vec<String> {
+    Splitter::new(bytes)
+        .filter_map(|item| match item.unwrap() {
+            TrailItem::Record(record)
+                if record.event() == bsm_net::collector::SENDER_NOTICE_EVENT =>
+            {
+                record.tokens().find_map(|token| match token.unwrap() {
+                    Token::Text(text) => Some(text.text.to_str_lossy().into_owned()),
+                    _ => None,
+                })
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// The records of `bytes` that are not sender notices.
+fn plain_records(bytes: &[u8]) -> Vec<u8> {
+    Splitter::new(bytes)
+        .filter_map(|item| match item.unwrap() {
+            TrailItem::Record(record)
+                if record.event() != bsm_net::collector::SENDER_NOTICE_EVENT =>
+            {
+                Some(record.bytes().to_vec())
+            }
+            _ => None,
+        })
+        .flatten()
+        .collect()
+}
+
+fn write_trail_dir(dir: &Path, records: &[u8]) {
+    let mut writer = bsm_writer::TrailWriter::open(bsm_writer::TrailConfig::new(dir)).unwrap();
+    for item in Splitter::new(records) {
+        let TrailItem::Record(record) = item.unwrap() else {
+            unreachable!()
+        };
+        writer.write_record(record.bytes()).unwrap();
+    }
+    writer.close().unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_spool_passes_over_the_oldest_records_and_ships_their_exact_count() {
+    use bsm_net::follow::{FollowConfig, Spool, WhenFull, follow_dir};
+    const RECORDS: u32 = 2_000;
+    const LIMIT: u64 = 20_000;
+    let scratch = Scratch::new("spool");
+    let authority = Authority::new();
+    let files = authority.issue("host-a", false, &authority, &scratch.0, "host-a");
+    // A port nobody listens on yet: the collector comes later.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    let records = trail(RECORDS);
+    let audit = scratch.0.join("audit");
+    write_trail_dir(&audit, &records);
+    assert!(
+        fs::metadata(bsm_format::list_trail_dir(&audit).unwrap()[0].path.clone())
+            .unwrap()
+            .len()
+            > 2 * LIMIT
+    );
+    let config = FollowConfig {
+        sender: sender(addr, ALLOWED, "host-a", &files),
+        dir: audit,
+        state: scratch.0.join("bsmship.state"),
+        poll: Duration::from_millis(20),
+        follow: true,
+        spool: Some(Spool {
+            limit: LIMIT,
+            when_full: WhenFull::Drop,
+        }),
+    };
+    let (stop, stopped) = watch::channel(false);
+    let following = tokio::spawn(async move { follow_dir(&config, stopped).await });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let running = start_on(&scratch.0, &authority, &addr.to_string()).await;
+    let host_dir = running.dir.join("host-a");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let shipped = loop {
+        let stored = if host_dir.exists() {
+            stored_records(&host_dir)
+        } else {
+            Vec::new()
+        };
+        // Done when the last record is in, after the notice.
+        let tail = plain_records(&stored);
+        if !notice_texts(&stored).is_empty() && !tail.is_empty() && records.ends_with(&tail) {
+            break stored;
+        }
+        assert!(Instant::now() < deadline, "the spooled records never came");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    stop.send(true).unwrap();
+    following.await.unwrap().unwrap();
+    running.stop().await;
+
+    let kept = Splitter::new(&plain_records(&shipped)).count() as u64;
+    let notices = notice_texts(&shipped);
+    assert_eq!(notices.len(), 1, "{notices:?}");
+    let passed = u64::from(RECORDS) - kept;
+    assert!(passed > 0 && kept > 0, "passed over {passed}, kept {kept}");
+    assert_eq!(
+        notices[0],
+        format!("bsmship: {passed} records were not shipped: the spool was full ({LIMIT} bytes)")
+    );
+    // The notice comes first, in the place of the records it counts.
+    let first = Splitter::new(&shipped).next().unwrap().unwrap();
+    let TrailItem::Record(first) = first else {
+        unreachable!()
+    };
+    assert_eq!(first.event(), bsm_net::collector::SENDER_NOTICE_EVENT);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_trail_cut_short_after_shipping_is_told_to_the_collector() {
+    use bsm_net::follow::{FollowConfig, follow_dir};
+    let scratch = Scratch::new("truncated");
+    let authority = Authority::new();
+    let running = start(&scratch.0, &authority).await;
+    let files = authority.issue("host-a", false, &authority, &scratch.0, "host-a");
+    let records = trail(100);
+    let audit = scratch.0.join("audit");
+    write_trail_dir(&audit, &records);
+    let config = FollowConfig {
+        sender: sender(running.addr, ALLOWED, "host-a", &files),
+        dir: audit.clone(),
+        state: scratch.0.join("bsmship.state"),
+        poll: Duration::from_millis(20),
+        follow: false,
+        spool: None,
+    };
+    let (_stop, stopped) = watch::channel(false);
+    assert_eq!(
+        follow_dir(&config, stopped.clone()).await.unwrap().next,
+        100
+    );
+    // An intruder cuts the trail after its 50th record.
+    let path = bsm_format::list_trail_dir(&audit).unwrap()[0].path.clone();
+    let bytes = fs::read(&path).unwrap();
+    let cut = Splitter::new(&bytes)
+        .filter_map(|item| match item.unwrap() {
+            TrailItem::Record(record) => Some(record.offset() as usize + record.bytes().len()),
+            TrailItem::File(_) => None,
+        })
+        .nth(49)
+        .unwrap();
+    fs::write(&path, &bytes[..cut]).unwrap();
+    let after = follow_dir(&config, stopped).await.unwrap();
+    let host_dir = running.dir.join("host-a");
+    running.stop().await;
+
+    let stored = stored_records(&host_dir);
+    let notices = notice_texts(&stored);
+    assert_eq!(notices.len(), 1, "{notices:?}");
+    assert!(
+        notices[0].contains(&format!(
+            "{cut} bytes, shorter than the {} already shipped: truncated or replaced",
+            bytes.len()
+        )),
+        "{}",
+        notices[0]
+    );
+    // What the trail holds now is shipped again after the notice.
+    let first_fifty: Vec<u8> = Splitter::new(&records)
+        .take(50)
+        .flat_map(|item| item.unwrap().bytes().to_vec())
+        .collect();
+    let mut expected = records.clone();
+    expected.extend_from_slice(&first_fifty);
+    assert!(plain_records(&stored) == expected);
+    assert_eq!(after.next, 100 + 1 + 50);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn records_the_collector_never_had_are_kept_and_the_gap_is_recorded() {
+    let scratch = Scratch::new("gap");
+    let authority = Authority::new();
+    let running = start(&scratch.0, &authority).await;
+    let files = authority.issue("host-a", false, &authority, &scratch.0, "host-a");
+    let config = sender(running.addr, ALLOWED, "host-a", &files);
+    let records = trail(20);
+    let split: Vec<&[u8]> = Splitter::new(&records)
+        .map(|item| item.unwrap().bytes())
+        .collect();
+    let mut session = Session::connect(&config).await.unwrap();
+    assert_eq!(session.next, 0);
+    // The sender's numbers say ten records went before, which this
+    // collector never stored.
+    let last_ten = split[10..].concat();
+    assert_eq!(session.ship_records(&last_ten, 10).await.unwrap(), 20);
+    session.close().await.unwrap();
+    let (host_dir, own_dir) = (running.dir.join("host-a"), running.own_dir.clone());
+    running.stop().await;
+
+    assert!(stored_records(&host_dir) == last_ten);
+    let notices = notice_texts(&stored_records(&own_dir));
+    assert_eq!(
+        notices,
+        vec![
+            "bsmcollectd: host-a sent records from 10 on, but 0 was the next expected: 10 \
+             records missing"
+                .to_owned()
+        ]
     );
 }

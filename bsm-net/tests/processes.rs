@@ -154,8 +154,8 @@ fn kill(child: &mut Child) {
 
 #[test]
 fn killing_either_side_at_any_moment_loses_and_doubles_nothing() {
-    const RECORDS: u32 = 300_000;
-    const KILLS: usize = 4;
+    const RECORDS: u32 = 1_000_000;
+    const KILLS: usize = 5;
     let dir = std::env::temp_dir().join(format!("bsm-net-kills-{}", std::process::id()));
     let _ = fs::remove_dir_all(&dir);
     fs::create_dir_all(&dir).unwrap();

@@ -94,7 +94,7 @@ gcc -static -O2 -Wall -Werror -o "$INITRD_ROOT/lxbsm/workload" "$HERE/workload.c
 gcc -static -O2 -Wall -Werror -o "$INITRD_ROOT/lxbsm/lxbsmcat" "$KSRC/tools/lxbsmcat.c"
 # lxbsmd, the reader of phases 1-3, with the shared libraries it links
 # (the loader included) at the paths it asks for them.
-(cd "$ROOT" && cargo build -q --release -p bsm-writer --bin lxbsmd) ||
+(cd "$ROOT" && cargo build -q --release -p lxbsmd --bin lxbsmd) ||
 	die "lxbsmd build failed"
 cp "$TARGET/release/lxbsmd" "$INITRD_ROOT/lxbsm/lxbsmd"
 for lib in $(ldd "$TARGET/release/lxbsmd" | grep -o '/[^ ]*'); do

@@ -11,7 +11,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use bsm_net::follow::{FollowConfig, follow_dir};
+use bsm_net::follow::{FollowConfig, Spool, WhenFull, follow_dir};
 use bsm_net::sender::{SenderConfig, Session};
 use bsm_net::tls::{self, TlsFiles};
 use clap::Parser;
@@ -53,6 +53,11 @@ struct Args {
     /// With --dir: keep following the directory until SIGTERM or SIGINT.
     #[arg(long, requires = "dir")]
     follow: bool,
+    /// With --follow: the most bytes of trail left unshipped while the
+    /// collector is away; past it the oldest are passed over and a loss
+    /// record with their count is shipped in their place.
+    #[arg(long, value_name = "BYTES", requires = "follow")]
+    spool_limit: Option<u64>,
     /// Trail files, in order.
     #[arg(value_name = "FILE", required_unless_present = "dir")]
     files: Vec<PathBuf>,
@@ -90,7 +95,11 @@ async fn run(args: Args) -> Result<(), String> {
         .map_err(|err| err.to_string())?,
     };
     if let (Some(dir), Some(state)) = (args.dir, args.state) {
-        return follow(config, dir, state, args.follow).await;
+        let spool = args.spool_limit.map(|limit| Spool {
+            limit,
+            when_full: WhenFull::Drop,
+        });
+        return follow(config, dir, state, args.follow, spool).await;
     }
     let mut session = Session::connect(&config)
         .await
@@ -113,6 +122,7 @@ async fn follow(
     dir: PathBuf,
     state: PathBuf,
     follow: bool,
+    spool: Option<Spool>,
 ) -> Result<(), String> {
     use tokio::signal::unix::{SignalKind, signal};
     let (stop, stopped) = tokio::sync::watch::channel(false);
@@ -131,6 +141,7 @@ async fn follow(
         state,
         poll: std::time::Duration::from_millis(200),
         follow,
+        spool,
     };
     let position = follow_dir(&config, stopped)
         .await

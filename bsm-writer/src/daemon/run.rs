@@ -4,6 +4,7 @@
 //! binary `lxbsmd` runs it and the tests run it in process.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::RecvTimeoutError;
 use std::time::Duration;
@@ -58,6 +59,17 @@ pub struct DaemonOptions {
     pub priority_boost: u8,
     /// Policy ahlt: run this instead of halting.
     pub halt_command: Option<String>,
+    /// While set, the daemon takes no records from the source (a shipper
+    /// whose spool is full sets it): the source, and under the lxbsm
+    /// device the kernel's queue policy, hold them back.
+    pub hold_back: Option<Arc<AtomicBool>>,
+}
+
+/// The trail directory the daemon writes: the command line's, the
+/// configuration's `dir:`, or the default.
+pub fn trail_dir(options: &DaemonOptions) -> Result<PathBuf, String> {
+    let settings = Settings::load(options).map_err(|err| err.to_string())?;
+    Ok(settings.trail_config(options).dir)
 }
 
 /// The requests that come as signals: set from a signal handler (or a
@@ -200,6 +212,7 @@ pub fn run(options: &DaemonOptions, signals: &Signals) -> Result<(), String> {
         unpublished: Vec::new(),
         stopped_waiting: false,
         halt_on_failure: settings.control.policy_or_default().halt_on_failure,
+        holding_back: false,
     };
     let recovered: Vec<PathBuf> = daemon
         .trails
@@ -270,6 +283,8 @@ struct Daemon<'a> {
     stopped_waiting: bool,
     /// Policy `ahlt`: a record that cannot be written halts the system.
     halt_on_failure: bool,
+    /// Records are being held back in the source (see `hold_back`).
+    holding_back: bool,
 }
 
 impl Daemon<'_> {
@@ -291,6 +306,10 @@ impl Daemon<'_> {
                     ),
                 }
             }
+            if self.held_back() {
+                std::thread::sleep(SIGNAL_CHECK);
+                continue;
+            }
             match reader.batches.recv_timeout(SIGNAL_CHECK) {
                 Ok(batch) => {
                     for record in batch.records() {
@@ -302,6 +321,23 @@ impl Daemon<'_> {
                 Err(RecvTimeoutError::Disconnected) => return Ok(()),
             }
         }
+    }
+
+    /// Whether records are to stay in the source for now; never once
+    /// stopping, so that the last drain ends.
+    fn held_back(&mut self) -> bool {
+        let Some(hold_back) = &self.options.hold_back else {
+            return false;
+        };
+        let held = hold_back.load(Ordering::Relaxed) && !self.signals.stop.load(Ordering::Relaxed);
+        if held != self.holding_back {
+            self.holding_back = held;
+            match held {
+                true => eprintln!("lxbsmd: the shipping spool is full; records wait in the source"),
+                false => eprintln!("lxbsmd: the shipping spool has room; taking records again"),
+            }
+        }
+        held
     }
 
     /// Re-reads the configuration into the device; a file that does not

@@ -21,11 +21,17 @@
 //! Under policy `ahlt` a record that cannot be written halts the host (or
 //! runs `--halt-command`): lxbsmd first writes an AUE_audit_shutdown record
 //! saying why into the trail's reserve, syncs, and exits non-zero.
+//!
+//! With `--ship`, every record leaves the host as it is written, to a
+//! bsmcollectd (see `ship`).
+
+mod ship;
 
 use bsm_format::tables::accounts::{AccountNames, HOST_GROUP};
 use bsm_writer::control;
-use bsm_writer::daemon::run::{DaemonOptions, Signals, run};
+use bsm_writer::daemon::run::{DaemonOptions, Signals, run, trail_dir};
 use clap::Parser;
+use ship::{ShipArgs, Shipper};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -116,6 +122,8 @@ struct Args {
     /// exits with an error.
     #[arg(long, value_name = "COMMAND")]
     halt_command: Option<String>,
+    #[command(flatten)]
+    ship: ShipArgs,
 }
 
 fn parse_size(value: &str) -> Result<u64, String> {
@@ -149,7 +157,12 @@ fn main() -> ExitCode {
     let args = Args::parse();
     match options(&args).and_then(|options| {
         install_signal_handlers()?;
-        run(&options, &SIGNALS)
+        let shipper = args
+            .ship
+            .start(&trail_dir(&options)?, options.hold_back.clone())?;
+        let outcome = run(&options, &SIGNALS);
+        let shipped = shipper.map_or(Ok(()), Shipper::finish);
+        outcome.and(shipped)
     }) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
@@ -175,6 +188,7 @@ fn options(args: &Args) -> Result<DaemonOptions, String> {
         queue_limit: args.queue_limit,
         priority_boost: args.priority_boost,
         halt_command: args.halt_command.clone(),
+        hold_back: args.ship.hold_back(),
     })
 }
 

@@ -1,6 +1,7 @@
 //! lxbsmd end to end: a real daemon process, real FIFOs, Unix sockets, small
 //! tmpfs mounts and signals. Expected values come from what the tests send.
 
+#[path = "../../bsm-writer/tests/common/mod.rs"]
 mod common;
 
 use bsm_format::{Splitter, Token, TrailItem};
