@@ -335,20 +335,7 @@ impl Collector {
         eprintln!("{why} ({peer})");
         let record = records::refused_connection(&self.notices.subject, local, peer, why)
             .and_then(|builder| builder.close());
-        let written = match record {
-            Ok(record) => self
-                .notices
-                .own
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .write_record(&record)
-                .map(drop)
-                .map_err(|err| err.to_string()),
-            Err(err) => Err(err.to_string()),
-        };
-        if let Err(err) = written {
-            eprintln!("bsmcollectd: the refusal is not in the trail: {err}");
-        }
+        self.notices.keep(record, "refusal");
     }
 }
 
@@ -375,6 +362,12 @@ impl Notices {
                 .with(bsm_writer::token::return32(0, 0)?)
                 .close()
         });
+        self.keep(record, "notice");
+    }
+
+    /// Writes a record of the collector's own into its trail; a record
+    /// that cannot be made or written is said in the log.
+    fn keep(&self, record: Result<Vec<u8>, impl std::fmt::Display>, what: &str) {
         let written = match record {
             Ok(record) => self
                 .own
@@ -386,7 +379,7 @@ impl Notices {
             Err(err) => Err(err.to_string()),
         };
         if let Err(err) = written {
-            eprintln!("bsmcollectd: the notice is not in the trail: {err}");
+            eprintln!("bsmcollectd: the {what} is not in the trail: {err}");
         }
     }
 }

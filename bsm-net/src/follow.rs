@@ -334,11 +334,7 @@ impl Follower<'_> {
     /// news for the collector (an intruder wiping the trails): with a
     /// session, it gets a notice.
     async fn locate(&mut self, session: Option<&mut Session>) -> Result<Listing, SendError> {
-        let trails = list_trail_dir(&self.config.dir).map_err(io_error)?;
-        let inodes: Vec<u64> = trails
-            .iter()
-            .map(|trail| fs::metadata(&trail.path).map_or(0, |meta| meta.ino()))
-            .collect();
+        let (trails, inodes) = list_with_inodes(&self.config.dir).map_err(io_error)?;
         let position = self.position;
         let mut at = inodes
             .iter()
@@ -435,11 +431,7 @@ impl Follower<'_> {
     /// The directory, without notices and without moving the position off
     /// a trail that went (that is told when connected).
     fn list_quietly(&mut self) -> io::Result<Listing> {
-        let trails = list_trail_dir(&self.config.dir)?;
-        let inodes: Vec<u64> = trails
-            .iter()
-            .map(|trail| fs::metadata(&trail.path).map_or(0, |meta| meta.ino()))
-            .collect();
+        let (trails, inodes) = list_with_inodes(&self.config.dir)?;
         let position = self.position;
         let at = inodes
             .iter()
@@ -507,6 +499,17 @@ impl Follower<'_> {
         self.position.store(&self.config.state).map_err(io_error)?;
         Ok(passed)
     }
+}
+
+/// The directory's trails in START order, and their inodes (0 for one that
+/// went meanwhile).
+fn list_with_inodes(dir: &Path) -> io::Result<(Vec<TrailFile>, Vec<u64>)> {
+    let trails = list_trail_dir(dir)?;
+    let inodes = trails
+        .iter()
+        .map(|trail| fs::metadata(&trail.path).map_or(0, |meta| meta.ino()))
+        .collect();
+    Ok((trails, inodes))
 }
 
 /// A record of the sender's own, shipped among the host's records.
