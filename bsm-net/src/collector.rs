@@ -15,6 +15,11 @@
 //! past that point (written, not yet acknowledged, when the collector was
 //! killed), so the number it tells a sender that comes back is exactly the
 //! records on its disk: nothing is asked twice, nothing skipped.
+//!
+//! A peer whose certificate the analysts' CA signed is an analyst instead:
+//! see [`analyst`] for what it may ask.
+
+mod analyst;
 
 use std::collections::HashMap;
 use std::fs;
@@ -27,15 +32,16 @@ use std::time::{Duration, Instant};
 use bsm_format::{Splitter, TrailItem};
 use bsm_writer::records::{self, Subject};
 use bsm_writer::{TrailConfig, TrailError, TrailWriter};
+use bytes::Bytes;
 use futures_util::{SinkExt, StreamExt};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::watch;
+use tokio::sync::{broadcast, watch};
 use tokio_rustls::TlsAcceptor;
-use tokio_util::codec::Framed;
+use tokio_util::codec::{Framed, LengthDelimitedCodec};
 
 use crate::allow::{AllowList, AllowListError};
 use crate::protocol::{self, Message, VERSION};
-use crate::tls::{self, TlsError, TlsFiles};
+use crate::tls::{self, Role, ServerTls, TlsError, TlsFiles};
 
 /// How long a peer may take over its handshake and Hello.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
@@ -45,6 +51,11 @@ pub const SILENCE: Duration = Duration::from_secs(90);
 /// The event of the collector's notices about a sender: gone silent, back.
 /// (The range audit_event leaves to sites; not in OpenBSM's table.)
 pub const SENDER_NOTICE_EVENT: u16 = 43510;
+/// The event of the collector's records of what analysts read.
+pub const ANALYST_ACCESS_EVENT: u16 = 43511;
+/// Batches of a host's records held for its followers that lag behind;
+/// one further behind is told so and dropped.
+const FOLLOW_BACKLOG: usize = 64;
 /// The file, in a sender's trail directory, that keeps the number of the
 /// next record the collector expects from it.
 const NEXT_FILE: &str = ".bsmnet-next";
@@ -58,6 +69,9 @@ pub struct CollectorConfig {
     /// The collector's own trail directory (refusals).
     pub own_dir: PathBuf,
     pub tls: TlsFiles,
+    /// The CA that signs analysts' certificates (PEM), who may list, fetch
+    /// and follow the stored trails; none, no analyst.
+    pub analyst_ca: Option<PathBuf>,
     /// A sender silent this long (no frame, connected or not) is noted in
     /// the collector's trail, and its coming back too.
     pub silence: Duration,
@@ -85,12 +99,15 @@ struct HostTrails {
     last_seen: Instant,
     /// Its silence is in the trail, its coming back is not yet.
     silent: bool,
+    /// Each stored batch, for the analysts following the host.
+    live: broadcast::Sender<Bytes>,
 }
 
 pub struct Collector {
     config: CollectorConfig,
     allow: RwLock<AllowList>,
-    tls: TlsAcceptor,
+    tls: ServerTls,
+    acceptor: TlsAcceptor,
     notices: Arc<Notices>,
     hosts: Mutex<HashMap<String, Arc<Mutex<HostTrails>>>>,
 }
@@ -101,13 +118,15 @@ type Refusal = String;
 impl Collector {
     pub fn new(config: CollectorConfig) -> Result<Collector, CollectorError> {
         let allow = AllowList::load(&config.allow_list)?;
-        let tls = TlsAcceptor::from(tls::server_config(&config.tls)?);
-        let own = TrailWriter::open(TrailConfig::new(&config.own_dir))?;
+        let tls = tls::server_tls(&config.tls, config.analyst_ca.as_deref())?;
+        let acceptor = TlsAcceptor::from(Arc::clone(&tls.config));
+        let own = TrailWriter::open(private_trails(&config.own_dir))?;
         let subject = Subject::current().map_err(|err| CollectorError::Record(err.to_string()))?;
         Ok(Collector {
             config,
             allow: RwLock::new(allow),
             tls,
+            acceptor,
             notices: Arc::new(Notices {
                 own: Mutex::new(own),
                 subject,
@@ -210,11 +229,13 @@ impl Collector {
         }
     }
 
-    /// The TLS handshake and Hello (under the handshake timeout); then the
-    /// records, in a task of their own, without it.
+    /// The TLS handshake and Hello (under the handshake timeout); then a
+    /// sender's records or an analyst's request, in a task of their own,
+    /// without it.
     async fn session(&self, stream: TcpStream, peer: SocketAddr) -> Result<(), Refusal> {
+        let local = stream.local_addr().unwrap_or(peer);
         let tls = self
-            .tls
+            .acceptor
             .accept(stream)
             .await
             .map_err(|err| format!("bsmcollectd: refused: TLS: {err}"))?;
@@ -241,6 +262,23 @@ impl Collector {
         };
         tls::certificate_names(&chain, &host)
             .map_err(|err| format!("bsmcollectd: refused: host {host}: {err}"))?;
+        match self.tls.role(&chain) {
+            Some(Role::Sender) => self.sender_session(framed, host, local, peer).await,
+            Some(Role::Analyst) => self.analyst_session(framed, host, peer).await,
+            None => Err(format!(
+                "bsmcollectd: refused: {host}: a certificate of neither the senders' nor the analysts' CA"
+            )),
+        }
+    }
+
+    /// A sender's session: where the collector stands, then its records.
+    async fn sender_session(
+        &self,
+        mut framed: Connection,
+        host: String,
+        local: SocketAddr,
+        peer: SocketAddr,
+    ) -> Result<(), Refusal> {
         let trails = self
             .host_trails(&host)
             .map_err(|err| format!("bsmcollectd: refused: host {host}: {err}"))?;
@@ -270,7 +308,8 @@ impl Collector {
         let silence = self.config.silence;
         let notices = Arc::clone(&self.notices);
         tokio::spawn(async move {
-            let outcome = receive(&mut framed, &trails, silence, &host, &notices).await;
+            let ends = Ends { local, peer };
+            let outcome = receive(&mut framed, &trails, silence, &host, &notices, ends).await;
             trails.lock().unwrap_or_else(|e| e.into_inner()).connected = false;
             match outcome {
                 Ok(()) => eprintln!("bsmcollectd: {host} ({peer}) closed the connection"),
@@ -280,14 +319,14 @@ impl Collector {
         Ok(())
     }
 
-    /// The trails of `host`, opened on first use (its directory made 0750).
+    /// The trails of `host`, opened on first use (its directory made 0700).
     fn host_trails(&self, host: &str) -> Result<Arc<Mutex<HostTrails>>, String> {
         let mut hosts = self.hosts.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(trails) = hosts.get(host) {
             return Ok(Arc::clone(trails));
         }
         let dir = self.config.dir.join(host);
-        let writer = TrailWriter::open(TrailConfig::new(&dir)).map_err(|err| err.to_string())?;
+        let writer = TrailWriter::open(private_trails(&dir)).map_err(|err| err.to_string())?;
         let next = stored_count(&dir)
             .map_err(|err| format!("{}: {err}", dir.join(NEXT_FILE).display()))?;
         // From now on the records go into the trail just opened.
@@ -299,6 +338,7 @@ impl Collector {
             connected: false,
             last_seen: Instant::now(),
             silent: false,
+            live: broadcast::channel(FOLLOW_BACKLOG).0,
         }));
         hosts.insert(host.to_owned(), Arc::clone(&trails));
         Ok(trails)
@@ -327,16 +367,23 @@ impl Collector {
 
     /// A notice about a sender in the collector's own trail, and the log.
     fn notice(&self, text: &str) {
-        self.notices.write(text);
+        self.notices.write(SENDER_NOTICE_EVENT, text);
     }
 
     /// Writes a refusal into the collector's own trail, and the log.
     fn refuse(&self, local: SocketAddr, peer: SocketAddr, why: &str) {
-        eprintln!("{why} ({peer})");
-        let record = records::refused_connection(&self.notices.subject, local, peer, why)
-            .and_then(|builder| builder.close());
-        self.notices.keep(record, "refusal");
+        self.notices.refuse(Ends { local, peer }, why);
     }
+}
+
+/// A peer's connection, inside TLS, in frames.
+type Connection = Framed<tokio_rustls::server::TlsStream<TcpStream>, LengthDelimitedCodec>;
+
+/// The two ends of a connection: the collector's, the peer's.
+#[derive(Debug, Clone, Copy)]
+struct Ends {
+    local: SocketAddr,
+    peer: SocketAddr,
 }
 
 /// The collector's own trail, for what it has to say about senders.
@@ -346,8 +393,16 @@ struct Notices {
 }
 
 impl Notices {
+    /// A refusal in the collector's own trail, and the log.
+    fn refuse(&self, ends: Ends, why: &str) {
+        eprintln!("{why} ({})", ends.peer);
+        let record = records::refused_connection(&self.subject, ends.local, ends.peer, why)
+            .and_then(|builder| builder.close());
+        self.keep(record, "refusal");
+    }
+
     /// A notice in the collector's own trail, and the log.
-    fn write(&self, text: &str) {
+    fn write(&self, event: u16, text: &str) {
         eprintln!("{text}");
         let subject = &self.subject;
         let record = bsm_writer::token::subject32_ex(
@@ -356,7 +411,7 @@ impl Notices {
             subject.terminal_addr,
         )
         .and_then(|subject| {
-            bsm_writer::RecordBuilder::new(SENDER_NOTICE_EVENT)
+            bsm_writer::RecordBuilder::new(event)
                 .with(subject)
                 .with(bsm_writer::token::text(text)?)
                 .with(bsm_writer::token::return32(0, 0)?)
@@ -386,16 +441,14 @@ impl Notices {
 
 /// A sender's records until it goes: each batch written, synced, then
 /// acknowledged.
-async fn receive<S>(
-    framed: &mut Framed<S, tokio_util::codec::LengthDelimitedCodec>,
+async fn receive(
+    framed: &mut Connection,
     trails: &Mutex<HostTrails>,
     silence: Duration,
     host: &str,
     notices: &Notices,
-) -> Result<(), String>
-where
-    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
-{
+    ends: Ends,
+) -> Result<(), String> {
     loop {
         let frame = match tokio::time::timeout(silence, framed.next()).await {
             Err(_) => return Err(format!("silent for {} s", silence.as_secs())),
@@ -417,7 +470,7 @@ where
                         // Records the collector never had (its trails were
                         // lost, or the sender's state is not of them): kept,
                         // and the gap is news.
-                        notices.write(&format!(
+                        notices.write(SENDER_NOTICE_EVENT, &format!(
                             "bsmcollectd: {host} sent records from {first} on, but {} was the next expected: {} records missing",
                             trails.next,
                             first - trails.next
@@ -431,21 +484,32 @@ where
                     .await
                     .map_err(|err| format!("acknowledging: {err}"))?;
             }
+            Message::List { .. } | Message::Fetch { .. } | Message::Follow { .. } => {
+                let why = format!(
+                    "bsmcollectd: refused: {host}'s certificate is a sender's; only analysts may list, fetch or follow"
+                );
+                notices.refuse(ends, &why);
+                let _ = framed.send(Message::Refused { why }.encode()).await;
+                return Err("asked what only analysts may".to_owned());
+            }
             other => return Err(format!("unexpected {other:?}")),
         }
     }
 }
 
-/// Stores the records of a batch that the collector has not yet, and
-/// returns the number of the next one expected.
-fn store(trails: &mut HostTrails, first: u64, count: u32, records: &[u8]) -> Result<u64, String> {
+/// Stores the records of a batch that the collector has not yet, hands
+/// them to the host's followers, and returns the number of the next one
+/// expected.
+fn store(trails: &mut HostTrails, first: u64, count: u32, records: &Bytes) -> Result<u64, String> {
     let mut records_seen = 0u64;
     let skip = trails.next - first;
     let mut written = false;
+    let mut new_from = records.len();
     for item in Splitter::new(records) {
         match item {
             Ok(TrailItem::Record(record)) => {
                 if records_seen >= skip {
+                    new_from = new_from.min(record.offset() as usize);
                     trails
                         .writer
                         .write_record(record.bytes())
@@ -468,8 +532,19 @@ fn store(trails: &mut HostTrails, first: u64, count: u32, records: &[u8]) -> Res
         trails.writer.sync().map_err(|err| err.to_string())?;
         write_position(&trails.writer, trails.next)
             .map_err(|err| format!("keeping the position: {err}"))?;
+        // No follower, no one to tell.
+        let _ = trails.live.send(records.slice(new_from..));
     }
     Ok(trails.next)
+}
+
+/// Trails for the collector alone: the directory made 0700, trails 0600
+/// (other hosts' records, and who read them).
+fn private_trails(dir: &Path) -> TrailConfig {
+    TrailConfig {
+        group_readable: false,
+        ..TrailConfig::new(dir)
+    }
 }
 
 /// The position after the last acknowledged batch: the next record's

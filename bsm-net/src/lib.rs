@@ -10,11 +10,14 @@
 //!   acknowledged once synced.
 //! - [`sender`]: the sender's side (`bsmship`): resumes where the
 //!   collector's disk says.
+//! - [`fetch`]: the analyst's side: list, fetch, follow; `bsm://`
+//!   addresses as byte streams for praudit and auditreduce.
 //! - [`follow`]: a trail directory followed as it grows and rotates, the
 //!   sender's position kept on disk after every acknowledgement.
 
 pub mod allow;
 pub mod collector;
+pub mod fetch;
 pub mod follow;
 pub mod protocol;
 pub mod sender;

@@ -11,10 +11,25 @@
 //! | 3 | Records (sender) | sequence number of the first, u64; count, u32; the records back to back |
 //! | 4 | Ack (collector) | every record before this sequence number is on disk, u64 |
 //! | 5 | Heartbeat (sender) | none |
+//! | 6 | List (analyst) | host, or empty for every host (u16 length, bytes) |
+//! | 7 | Listing (collector) | count u16; each: host, trail name (u16 length, bytes), length u64 |
+//! | 8 | Fetch (analyst) | host, trail name |
+//! | 9 | Follow (analyst) | host |
+//! | 10 | Data (collector) | trail bytes |
+//! | 11 | End (collector) | none |
+//! | 12 | Refused (collector) | why (u16 length, bytes) |
 //!
 //! Records are numbered from 0 per host; the collector acknowledges only
 //! what it has written and synced, and a sender that reconnects resumes at
 //! the Welcome's number, so a record is neither lost nor stored twice.
+//!
+//! Both a sender and an analyst start with Hello, naming what their
+//! certificate names; the CA that signed it says which one it is. A sender
+//! is answered with Welcome. An analyst asks one thing: a List is answered
+//! with Listings then End; a Fetch with a stored trail's bytes in Data
+//! frames then End; a Follow with the host's current trail from its start
+//! and then its records as they are stored, until either end closes. What
+//! the collector will not do is answered with Refused.
 
 use bytes::{Buf, BufMut, Bytes, BytesMut};
 use tokio_util::codec::LengthDelimitedCodec;
@@ -54,7 +69,40 @@ pub enum Message {
         next: u64,
     },
     Heartbeat,
+    List {
+        host: String,
+    },
+    Listing {
+        trails: Vec<StoredTrail>,
+    },
+    Fetch {
+        host: String,
+        trail: String,
+    },
+    Follow {
+        host: String,
+    },
+    Data {
+        bytes: Bytes,
+    },
+    End,
+    Refused {
+        why: String,
+    },
 }
+
+/// A trail the collector keeps, as a Listing names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredTrail {
+    pub host: String,
+    /// Its file name (`START.END`, `START.not_terminated`, ...).
+    pub name: String,
+    /// Its length in bytes when listed.
+    pub len: u64,
+}
+
+/// The most trails one Listing frame names (each at most about 128 KiB).
+pub const LISTING_TRAILS: usize = 24;
 
 /// A frame that is not a message of this protocol.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -67,8 +115,10 @@ pub enum ProtocolError {
     Short(&'static str),
     #[error("a {0} frame with {1} bytes too many")]
     Trailing(&'static str, usize),
-    #[error("a host name that is not UTF-8")]
+    #[error("a name that is not UTF-8")]
     HostName,
+    #[error("a Listing of more than {LISTING_TRAILS} trails")]
+    LongListing,
 }
 
 const HELLO: u8 = 1;
@@ -76,6 +126,31 @@ const WELCOME: u8 = 2;
 const RECORDS: u8 = 3;
 const ACK: u8 = 4;
 const HEARTBEAT: u8 = 5;
+const LIST: u8 = 6;
+const LISTING: u8 = 7;
+const FETCH: u8 = 8;
+const FOLLOW: u8 = 9;
+const DATA: u8 = 10;
+const END: u8 = 11;
+const REFUSED: u8 = 12;
+
+/// A name, cut at 65,535 bytes, after its u16 length.
+fn put_name(out: &mut BytesMut, name: &str) {
+    let name = &name.as_bytes()[..name.len().min(usize::from(u16::MAX))];
+    out.put_u16(name.len() as u16);
+    out.put_slice(name);
+}
+
+fn get_name(frame: &mut Bytes, message: &'static str) -> Result<String, ProtocolError> {
+    if frame.len() < 2 {
+        return Err(ProtocolError::Short(message));
+    }
+    let len = usize::from(frame.get_u16());
+    if frame.len() < len {
+        return Err(ProtocolError::Short(message));
+    }
+    String::from_utf8(frame.split_to(len).to_vec()).map_err(|_| ProtocolError::HostName)
+}
 
 impl Message {
     pub fn encode(&self) -> Bytes {
@@ -84,9 +159,7 @@ impl Message {
             Message::Hello { version, host } => {
                 out.put_u8(HELLO);
                 out.put_u8(*version);
-                let host = &host.as_bytes()[..host.len().min(usize::from(u16::MAX))];
-                out.put_u16(host.len() as u16);
-                out.put_slice(host);
+                put_name(&mut out, host);
             }
             Message::Welcome { next } => {
                 out.put_u8(WELCOME);
@@ -108,6 +181,38 @@ impl Message {
                 out.put_u64(*next);
             }
             Message::Heartbeat => out.put_u8(HEARTBEAT),
+            Message::List { host } => {
+                out.put_u8(LIST);
+                put_name(&mut out, host);
+            }
+            Message::Listing { trails } => {
+                out.put_u8(LISTING);
+                out.put_u16(trails.len().min(LISTING_TRAILS) as u16);
+                for trail in trails.iter().take(LISTING_TRAILS) {
+                    put_name(&mut out, &trail.host);
+                    put_name(&mut out, &trail.name);
+                    out.put_u64(trail.len);
+                }
+            }
+            Message::Fetch { host, trail } => {
+                out.put_u8(FETCH);
+                put_name(&mut out, host);
+                put_name(&mut out, trail);
+            }
+            Message::Follow { host } => {
+                out.put_u8(FOLLOW);
+                put_name(&mut out, host);
+            }
+            Message::Data { bytes } => {
+                out.reserve(1 + bytes.len());
+                out.put_u8(DATA);
+                out.put_slice(bytes);
+            }
+            Message::End => out.put_u8(END),
+            Message::Refused { why } => {
+                out.put_u8(REFUSED);
+                put_name(&mut out, why);
+            }
         }
         out.freeze()
     }
@@ -133,12 +238,9 @@ impl Message {
         };
         let message = match kind {
             HELLO => {
-                need(&frame, 3, "Hello")?;
+                need(&frame, 1, "Hello")?;
                 let version = frame.get_u8();
-                let len = usize::from(frame.get_u16());
-                need(&frame, len, "Hello")?;
-                let host = frame.split_to(len);
-                let host = String::from_utf8(host.to_vec()).map_err(|_| ProtocolError::HostName)?;
+                let host = get_name(&mut frame, "Hello")?;
                 done(&frame, "Hello")?;
                 Message::Hello { version, host }
             }
@@ -167,6 +269,52 @@ impl Message {
             HEARTBEAT => {
                 done(&frame, "Heartbeat")?;
                 Message::Heartbeat
+            }
+            LIST => {
+                let host = get_name(&mut frame, "List")?;
+                done(&frame, "List")?;
+                Message::List { host }
+            }
+            LISTING => {
+                need(&frame, 2, "Listing")?;
+                let count = usize::from(frame.get_u16());
+                if count > LISTING_TRAILS {
+                    return Err(ProtocolError::LongListing);
+                }
+                let mut trails = Vec::with_capacity(count);
+                for _ in 0..count {
+                    let host = get_name(&mut frame, "Listing")?;
+                    let name = get_name(&mut frame, "Listing")?;
+                    need(&frame, 8, "Listing")?;
+                    trails.push(StoredTrail {
+                        host,
+                        name,
+                        len: frame.get_u64(),
+                    });
+                }
+                done(&frame, "Listing")?;
+                Message::Listing { trails }
+            }
+            FETCH => {
+                let host = get_name(&mut frame, "Fetch")?;
+                let trail = get_name(&mut frame, "Fetch")?;
+                done(&frame, "Fetch")?;
+                Message::Fetch { host, trail }
+            }
+            FOLLOW => {
+                let host = get_name(&mut frame, "Follow")?;
+                done(&frame, "Follow")?;
+                Message::Follow { host }
+            }
+            DATA => Message::Data { bytes: frame },
+            END => {
+                done(&frame, "End")?;
+                Message::End
+            }
+            REFUSED => {
+                let why = get_name(&mut frame, "Refused")?;
+                done(&frame, "Refused")?;
+                Message::Refused { why }
             }
             other => return Err(ProtocolError::UnknownType(other)),
         };
@@ -203,6 +351,26 @@ mod tests {
             [3, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 2, b'x', b'y']
         );
         assert_eq!(Message::Heartbeat.encode()[..], [5]);
+        assert_eq!(
+            Message::Fetch {
+                host: "h".into(),
+                trail: "t".into()
+            }
+            .encode()[..],
+            [8, 0, 1, b'h', 0, 1, b't']
+        );
+        assert_eq!(
+            Message::Listing {
+                trails: vec![StoredTrail {
+                    host: "h".into(),
+                    name: "n".into(),
+                    len: 3
+                }]
+            }
+            .encode()[..],
+            [7, 0, 1, 0, 1, b'h', 0, 1, b'n', 0, 0, 0, 0, 0, 0, 0, 3]
+        );
+        assert_eq!(Message::End.encode()[..], [11]);
     }
 
     #[test]
@@ -220,6 +388,25 @@ mod tests {
             },
             Message::Ack { next: 0 },
             Message::Heartbeat,
+            Message::List {
+                host: String::new(),
+            },
+            Message::Listing {
+                trails: vec![
+                    StoredTrail {
+                        host: "a".into(),
+                        name: "20261207101010.not_terminated".into(),
+                        len: 0,
+                    };
+                    LISTING_TRAILS
+                ],
+            },
+            Message::Follow { host: "a".into() },
+            Message::Data {
+                bytes: Bytes::from_static(b"\x14"),
+            },
+            Message::End,
+            Message::Refused { why: "no".into() },
         ] {
             assert_eq!(Message::decode(message.encode()), Ok(message));
         }
@@ -229,7 +416,7 @@ mod tests {
     fn frames_of_another_shape_are_errors() {
         let decode = |bytes: &'static [u8]| Message::decode(Bytes::from_static(bytes));
         assert_eq!(decode(b""), Err(ProtocolError::Empty));
-        assert_eq!(decode(&[9]), Err(ProtocolError::UnknownType(9)));
+        assert_eq!(decode(&[99]), Err(ProtocolError::UnknownType(99)));
         assert_eq!(
             decode(&[1, 1, 0, 5, b'h']),
             Err(ProtocolError::Short("Hello"))
@@ -240,5 +427,8 @@ mod tests {
             Err(ProtocolError::Trailing("Heartbeat", 1))
         );
         assert_eq!(decode(&[1, 1, 0, 1, 0xff]), Err(ProtocolError::HostName));
+        assert_eq!(decode(&[7, 0xff, 0xff]), Err(ProtocolError::LongListing));
+        assert_eq!(decode(&[9, 0]), Err(ProtocolError::Short("Follow")));
+        assert_eq!(decode(&[11, 0]), Err(ProtocolError::Trailing("End", 1)));
     }
 }

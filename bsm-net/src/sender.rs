@@ -53,41 +53,20 @@ pub enum SendError {
 /// An authenticated connection, and the number of the next record the
 /// collector expects.
 pub struct Session {
-    framed: Framed<TlsStream<TcpStream>, LengthDelimitedCodec>,
+    framed: Connection,
     pub next: u64,
 }
 
 impl Session {
     pub async fn connect(config: &SenderConfig) -> Result<Session, SendError> {
-        let socket = match config.collector {
-            SocketAddr::V4(_) => TcpSocket::new_v4(),
-            SocketAddr::V6(_) => TcpSocket::new_v6(),
-        }
-        .map_err(|err| SendError::Connect(config.collector, err))?;
-        if let Some(bind) = config.bind {
-            socket
-                .bind(bind)
-                .map_err(|err| SendError::Connect(config.collector, err))?;
-        }
-        let stream = socket
-            .connect(config.collector)
-            .await
-            .map_err(|err| SendError::Connect(config.collector, err))?;
-        let name = ServerName::try_from(config.collector_name.clone())
-            .map_err(|_| SendError::Name(config.collector_name.clone()))?;
-        let tls = TlsConnector::from(Arc::clone(&config.tls))
-            .connect(name, stream)
-            .await?;
-        let mut framed = Framed::new(tls, protocol::codec());
-        framed
-            .send(
-                Message::Hello {
-                    version: VERSION,
-                    host: config.host.clone(),
-                }
-                .encode(),
-            )
-            .await?;
+        let mut framed = connect(
+            config.collector,
+            config.bind,
+            &config.collector_name,
+            &config.tls,
+            &config.host,
+        )
+        .await?;
         match answer(&mut framed).await? {
             Message::Welcome { next } => Ok(Session { framed, next }),
             other => Err(SendError::Protocol(format!("{other:?} instead of Welcome"))),
@@ -197,9 +176,51 @@ impl Session {
     }
 }
 
-async fn answer(
-    framed: &mut Framed<TlsStream<TcpStream>, LengthDelimitedCodec>,
-) -> Result<Message, SendError> {
+/// A connection to the collector, inside TLS, in frames.
+pub(crate) type Connection = Framed<TlsStream<TcpStream>, LengthDelimitedCodec>;
+
+/// Connects (from `bind` if given), authenticates the collector as
+/// `collector_name`, and says Hello as `name`.
+pub(crate) async fn connect(
+    collector: SocketAddr,
+    bind: Option<SocketAddr>,
+    collector_name: &str,
+    tls: &Arc<ClientConfig>,
+    name: &str,
+) -> Result<Connection, SendError> {
+    let socket = match collector {
+        SocketAddr::V4(_) => TcpSocket::new_v4(),
+        SocketAddr::V6(_) => TcpSocket::new_v6(),
+    }
+    .map_err(|err| SendError::Connect(collector, err))?;
+    if let Some(bind) = bind {
+        socket
+            .bind(bind)
+            .map_err(|err| SendError::Connect(collector, err))?;
+    }
+    let stream = socket
+        .connect(collector)
+        .await
+        .map_err(|err| SendError::Connect(collector, err))?;
+    let server_name = ServerName::try_from(collector_name.to_owned())
+        .map_err(|_| SendError::Name(collector_name.to_owned()))?;
+    let tls = TlsConnector::from(Arc::clone(tls))
+        .connect(server_name, stream)
+        .await?;
+    let mut framed = Framed::new(tls, protocol::codec());
+    framed
+        .send(
+            Message::Hello {
+                version: VERSION,
+                host: name.to_owned(),
+            }
+            .encode(),
+        )
+        .await?;
+    Ok(framed)
+}
+
+pub(crate) async fn answer(framed: &mut Connection) -> Result<Message, SendError> {
     match tokio::time::timeout(ANSWER_TIMEOUT, framed.next()).await {
         Err(_) => Err(SendError::Protocol("no answer within 60 s".to_owned())),
         Ok(None) => Err(SendError::Protocol("closed the connection".to_owned())),

@@ -9,8 +9,9 @@ use std::sync::Arc;
 
 use rustls::crypto::CryptoProvider;
 use rustls::server::WebPkiClientVerifier;
+use rustls::server::danger::ClientCertVerifier;
 use rustls::{ClientConfig, RootCertStore, ServerConfig};
-use rustls_pki_types::{CertificateDer, PrivateKeyDer, ServerName};
+use rustls_pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
 
 /// Where an end's identity and the CA it trusts are.
 #[derive(Debug, Clone)]
@@ -34,6 +35,8 @@ pub enum TlsError {
     NoCertificate(String),
     #[error("{0}: no private key in it")]
     NoKey(String),
+    #[error("{path}: a private key others may read (mode {mode:04o}): make it 0600")]
+    KeyExposed { path: String, mode: u32 },
     #[error("TLS set-up: {0}")]
     Setup(String),
 }
@@ -64,8 +67,24 @@ fn certificates(path: &Path) -> Result<Vec<CertificateDer<'static>>, TlsError> {
     Ok(certs)
 }
 
+/// The private key at `path`, which only its owner may read (as ssh
+/// insists for its keys).
 fn private_key(path: &Path) -> Result<PrivateKeyDer<'static>, TlsError> {
-    let mut reader = BufReader::new(File::open(path).map_err(read_err(path))?);
+    use std::os::unix::fs::PermissionsExt;
+    let file = File::open(path).map_err(read_err(path))?;
+    let mode = file
+        .metadata()
+        .map_err(read_err(path))?
+        .permissions()
+        .mode()
+        & 0o7777;
+    if mode & 0o077 != 0 {
+        return Err(TlsError::KeyExposed {
+            path: path.display().to_string(),
+            mode,
+        });
+    }
+    let mut reader = BufReader::new(file);
     rustls_pemfile::private_key(&mut reader)
         .map_err(read_err(path))?
         .ok_or_else(|| TlsError::NoKey(path.display().to_string()))
@@ -85,19 +104,87 @@ fn setup<E: std::fmt::Display>(err: E) -> TlsError {
     TlsError::Setup(err.to_string())
 }
 
-/// The collector's side: TLS 1.3 only, a client certificate required.
-pub fn server_config(files: &TlsFiles) -> Result<Arc<ServerConfig>, TlsError> {
-    let verifier =
-        WebPkiClientVerifier::builder_with_provider(Arc::new(roots(&files.ca)?), provider())
-            .build()
-            .map_err(setup)?;
+/// Whose a client certificate is, by the CA that signed it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// A host that ships its records.
+    Sender,
+    /// An analyst, who may list, fetch and follow what is stored.
+    Analyst,
+}
+
+/// The collector's TLS: the server configuration (a client certificate of
+/// either CA required) and the verifiers that tell the roles apart.
+pub struct ServerTls {
+    pub config: Arc<ServerConfig>,
+    senders: Arc<dyn ClientCertVerifier>,
+    analysts: Option<Arc<dyn ClientCertVerifier>>,
+}
+
+fn client_verifier(roots: RootCertStore) -> Result<Arc<dyn ClientCertVerifier>, TlsError> {
+    WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider())
+        .build()
+        .map_err(setup)
+}
+
+/// The collector's side: TLS 1.3 only, a client certificate required,
+/// signed by the senders' CA (`files.ca`) or the analysts' (`analyst_ca`).
+/// The two must differ: with one CA, every sender could read every host's
+/// trails.
+pub fn server_tls(files: &TlsFiles, analyst_ca: Option<&Path>) -> Result<ServerTls, TlsError> {
+    let sender_roots = roots(&files.ca)?;
+    let mut either = sender_roots.clone();
+    let analysts = match analyst_ca {
+        Some(path) => {
+            let shared = certificates(&files.ca)?;
+            for cert in certificates(path)? {
+                if shared.contains(&cert) {
+                    return Err(TlsError::Setup(format!(
+                        "{} and {} share a CA certificate: analysts need a CA of their own",
+                        path.display(),
+                        files.ca.display()
+                    )));
+                }
+                either
+                    .add(cert)
+                    .map_err(|err| TlsError::Setup(format!("{}: {err}", path.display())))?;
+            }
+            Some(client_verifier(roots(path)?)?)
+        }
+        None => None,
+    };
     let config = ServerConfig::builder_with_provider(provider())
         .with_protocol_versions(&[&rustls::version::TLS13])
         .map_err(setup)?
-        .with_client_cert_verifier(verifier)
+        .with_client_cert_verifier(client_verifier(either)?)
         .with_single_cert(certificates(&files.cert)?, private_key(&files.key)?)
         .map_err(setup)?;
-    Ok(Arc::new(config))
+    Ok(ServerTls {
+        config: Arc::new(config),
+        senders: client_verifier(sender_roots)?,
+        analysts,
+    })
+}
+
+impl ServerTls {
+    /// The role of a peer whose chain (`chain[0]` its own certificate) the
+    /// handshake verified: which of the two CAs it chains to.
+    pub fn role(&self, chain: &[CertificateDer<'_>]) -> Option<Role> {
+        let (cert, intermediates) = chain.split_first()?;
+        let now = UnixTime::now();
+        let signed_by = |verifier: &Arc<dyn ClientCertVerifier>| {
+            verifier
+                .verify_client_cert(cert, intermediates, now)
+                .is_ok()
+        };
+        let sender = signed_by(&self.senders);
+        let analyst = self.analysts.as_ref().is_some_and(signed_by);
+        match (sender, analyst) {
+            (true, false) => Some(Role::Sender),
+            (false, true) => Some(Role::Analyst),
+            _ => None,
+        }
+    }
 }
 
 /// A sender's side: TLS 1.3 only, its certificate offered.
@@ -120,4 +207,29 @@ pub fn certificate_names(chain: &[CertificateDer<'_>], host: &str) -> Result<(),
         .map_err(|err| format!("the client certificate: {err}"))?
         .verify_is_valid_for_subject_name(&name)
         .map_err(|_| format!("the client certificate does not name {host}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn a_private_key_others_may_read_is_refused() {
+        let path = std::env::temp_dir().join(format!("bsm-net-key-{}", std::process::id()));
+        std::fs::write(&path, "not read: the mode is judged first").unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
+        let refused = private_key(&path).unwrap_err().to_string();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        let private = private_key(&path).unwrap_err().to_string();
+        std::fs::remove_file(&path).unwrap();
+        assert_eq!(
+            refused,
+            format!(
+                "{}: a private key others may read (mode 0640): make it 0600",
+                path.display()
+            )
+        );
+        assert_eq!(private, format!("{}: no private key in it", path.display()));
+    }
 }

@@ -1,6 +1,7 @@
 //! bsmcollectd and bsmship as processes, killed with SIGKILL at chosen
 //! moments while records flow: afterwards the collector's trails hold
 //! exactly the sender's records, byte for byte, in order, none doubled.
+//! And an analyst's `bsmship list|fetch|follow` against the collector.
 
 use std::fs;
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -20,7 +21,8 @@ impl Drop for Scratch {
     }
 }
 
-/// Writes a CA, the collector's certificate (localhost) and host-a's.
+/// Writes a CA, the collector's certificate (localhost) and host-a's; and
+/// an analysts' CA with alice's.
 fn certificates(dir: &Path) {
     let ca_key = KeyPair::generate().unwrap();
     let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
@@ -38,8 +40,29 @@ fn certificates(dir: &Path) {
             .signed_by(&key, &issuer)
             .unwrap();
         fs::write(dir.join(format!("{stem}.crt")), cert.pem()).unwrap();
-        fs::write(dir.join(format!("{stem}.key")), key.serialize_pem()).unwrap();
+        write_key(&dir.join(format!("{stem}.key")), &key);
     }
+    let analysts_key = KeyPair::generate().unwrap();
+    let mut analysts = CertificateParams::new(Vec::<String>::new()).unwrap();
+    analysts.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    fs::write(
+        dir.join("analysts-ca.crt"),
+        analysts.self_signed(&analysts_key).unwrap().pem(),
+    )
+    .unwrap();
+    let key = KeyPair::generate().unwrap();
+    let cert = CertificateParams::new(vec!["alice".to_owned()])
+        .unwrap()
+        .signed_by(&key, &Issuer::from_params(&analysts, &analysts_key))
+        .unwrap();
+    fs::write(dir.join("alice.crt"), cert.pem()).unwrap();
+    write_key(&dir.join("alice.key"), &key);
+}
+
+/// A private key, for its owner alone (others' reading it is refused).
+fn write_key(path: &Path, key: &KeyPair) {
+    fs::write(path, key.serialize_pem()).unwrap();
+    std::fs::set_permissions(path, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
 }
 
 fn free_port() -> u16 {
@@ -67,6 +90,8 @@ fn collector(dir: &Path, port: u16) -> Child {
             "collector.key",
             "--ca",
             "ca.crt",
+            "--analyst-ca",
+            "analysts-ca.crt",
         ])
         .current_dir(dir)
         .stderr(Stdio::null())
@@ -217,4 +242,124 @@ fn killing_either_side_at_any_moment_loses_and_doubles_nothing() {
 fn terminate(child: &Child) {
     let pid = rustix::process::Pid::from_child(child);
     rustix::process::kill_process(pid, rustix::process::Signal::TERM).unwrap();
+}
+
+/// `bsmship` as an analyst (`list`, `fetch`, `follow`), as `who`.
+fn analyst(dir: &Path, who: &str, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_bsmship"));
+    command
+        .args(args)
+        .args([
+            "--cert",
+            &format!("{who}.crt"),
+            "--key",
+            &format!("{who}.key"),
+        ])
+        .args([
+            "--ca",
+            "ca.crt",
+            "--name",
+            who,
+            "--collector-name",
+            "localhost",
+        ])
+        .current_dir(dir)
+        .stdin(Stdio::null());
+    command
+}
+
+#[test]
+fn an_analyst_lists_fetches_and_follows_with_bsmship() {
+    let dir = std::env::temp_dir().join(format!("bsm-net-analyst-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).unwrap();
+    let scratch = Scratch(dir.clone());
+    certificates(&dir);
+    // the sender from 127.0.0.2, the analyst from 127.0.0.1
+    fs::write(dir.join("allow"), "127.0.0.2\n127.0.0.1\n").unwrap();
+    let mut writer = TrailWriter::open(TrailConfig::new(dir.join("audit"))).unwrap();
+    for n in 0..1_000 {
+        let record = RecordBuilder::new(72)
+            .with(token::sequence(n).unwrap())
+            .with(token::return32(0, 0).unwrap())
+            .close()
+            .unwrap();
+        writer.write_record(&record).unwrap();
+    }
+    writer.close().unwrap();
+    let port = free_port();
+    let mut server = collector(&dir, port);
+    assert!(sender(&dir, port).wait().unwrap().success());
+    let collector_url = format!("bsm://127.0.0.1:{port}");
+
+    let listed = analyst(&dir, "alice", &["list", &collector_url])
+        .output()
+        .unwrap();
+    assert!(
+        listed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&listed.stderr)
+    );
+    let trails = bsm_format::list_trail_dir(&dir.join("remote/host-a")).unwrap();
+    let expected: String = trails
+        .iter()
+        .map(|trail| {
+            format!(
+                "host-a\t{}\t{}\n",
+                trail.file_name().to_str().unwrap(),
+                fs::metadata(&trail.path).unwrap().len()
+            )
+        })
+        .collect();
+    assert_eq!(String::from_utf8_lossy(&listed.stdout), expected);
+
+    let current = trails.last().unwrap();
+    let name = current.file_name().to_str().unwrap().to_owned();
+    let on_disk = fs::read(&current.path).unwrap();
+    let fetched = analyst(
+        &dir,
+        "alice",
+        &["fetch", &format!("{collector_url}/host-a/{name}")],
+    )
+    .output()
+    .unwrap();
+    assert!(
+        fetched.status.success(),
+        "{}",
+        String::from_utf8_lossy(&fetched.stderr)
+    );
+    assert!(fetched.stdout == on_disk, "the trail, byte for byte");
+
+    let mut follow = analyst(
+        &dir,
+        "alice",
+        &["follow", &format!("{collector_url}/host-a")],
+    )
+    .stdout(Stdio::piped())
+    .spawn()
+    .unwrap();
+    let mut stdout = follow.stdout.take().unwrap();
+    let mut followed = vec![0; on_disk.len()];
+    std::io::Read::read_exact(&mut stdout, &mut followed).unwrap();
+    assert!(
+        followed == on_disk,
+        "the follow starts with the current trail"
+    );
+    assert!(follow.try_wait().unwrap().is_none(), "the follow went on");
+    kill(&mut follow);
+
+    let refused = analyst(&dir, "host-a", &["list", &collector_url])
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        stderr.contains(
+            "host-a's certificate is a sender's; only analysts may list, fetch or follow"
+        ),
+        "{stderr}"
+    );
+    terminate(&server);
+    assert!(server.wait().unwrap().success());
+    drop(scratch);
 }

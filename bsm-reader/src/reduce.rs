@@ -16,7 +16,8 @@ use crate::sink::{Sink, SinkError};
 use crate::{Damage, Event, Parallelism, ReadOptions, Run, Step, TrailReader, VisitError};
 
 /// Opens the inputs named (`-` is standard input; none named, standard
-/// input alone), expanding trail directories into the trails that may hold
+/// input alone; with the `remote` feature, `bsm://` addresses are a
+/// collector's trails, see `bsm_net::fetch`), expanding trail directories into the trails that may hold
 /// records of `window` (after, before; milliseconds). Inputs that cannot be
 /// opened are reported as `tool: path: error`; the flag is false if any was.
 pub fn open_inputs(
@@ -41,6 +42,24 @@ pub fn open_inputs(
                 Box::new(io::stdin()),
                 options,
             ));
+            continue;
+        }
+        #[cfg(feature = "remote")]
+        if let Some(address) = path
+            .to_str()
+            .filter(|text| bsm_net::fetch::RemoteAddress::is_remote(text))
+        {
+            let opened = bsm_net::fetch::Identity::from_env()
+                .and_then(|identity| bsm_net::fetch::RemoteReader::open(address, &identity));
+            match opened {
+                Ok(remote) => {
+                    readers.push(TrailReader::from_reader(address, Box::new(remote), options))
+                }
+                Err(err) => {
+                    eprintln!("{tool}: {address}: {err}");
+                    intact = false;
+                }
+            }
             continue;
         }
         let files = if path.is_dir() {

@@ -332,3 +332,24 @@ fn a_time_window_around_now_finds_every_record_of_fast_rotations() {
     assert_eq!(sequences.len(), 20_000);
     assert_eq!(sequences, (0..20_000).collect::<Vec<u32>>());
 }
+
+#[test]
+fn trails_are_for_the_audit_group_or_for_the_owner_alone() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |path: &Path| fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    let scratch = ScratchDir::new("modes");
+    for (group_readable, dir_mode, trail_mode) in [(true, 0o750, 0o640), (false, 0o700, 0o600)] {
+        let dir = scratch.path.join(format!("audit-{group_readable}"));
+        let mut writer = TrailWriter::open(TrailConfig {
+            group_readable,
+            ..TrailConfig::new(&dir)
+        })
+        .unwrap();
+        writer.write_record(&test_record(1, 0)).unwrap();
+        writer.close().unwrap();
+        assert_eq!(mode(&dir), dir_mode);
+        for (_, trail) in trails(&dir) {
+            assert_eq!(mode(&trail), trail_mode, "{}", trail.display());
+        }
+    }
+}

@@ -41,6 +41,12 @@ fn certificates(dir: &Path) -> (TlsFiles, TlsFiles) {
         };
         fs::write(&files.cert, cert.pem()).unwrap();
         fs::write(&files.key, key.serialize_pem()).unwrap();
+        // a private key others may read is refused
+        std::fs::set_permissions(
+            &files.key,
+            std::os::unix::fs::PermissionsExt::from_mode(0o600),
+        )
+        .unwrap();
         files
     };
     (issue("localhost"), issue("host-a"))
@@ -84,6 +90,7 @@ fn every_record_lxbsmd_writes_reaches_the_collector_byte_for_byte() {
             dir: scratch.path.join("remote"),
             own_dir: scratch.path.join("collector"),
             tls: collector_files,
+            analyst_ca: None,
             silence: Duration::from_secs(90),
         })
         .unwrap(),

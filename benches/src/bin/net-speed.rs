@@ -43,6 +43,12 @@ fn pki(dir: &Path) -> (TlsFiles, Vec<TlsFiles>) {
         };
         std::fs::write(&files.cert, cert.pem()).unwrap();
         std::fs::write(&files.key, key.serialize_pem()).unwrap();
+        // a private key others may read is refused
+        std::fs::set_permissions(
+            &files.key,
+            std::os::unix::fs::PermissionsExt::from_mode(0o600),
+        )
+        .unwrap();
         files
     };
     let collector = issue("localhost");
@@ -146,6 +152,7 @@ async fn main() {
             dir: work.join("remote"),
             own_dir: work.join("collector"),
             tls: collector_files,
+            analyst_ca: None,
             silence: std::time::Duration::from_secs(90),
         })
         .unwrap(),

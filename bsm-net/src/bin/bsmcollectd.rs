@@ -34,7 +34,7 @@ struct Args {
     /// Where each sender's trails go, as DIR/HOST.
     #[arg(long, value_name = "DIR", default_value = "/var/audit/remote")]
     dir: PathBuf,
-    /// The collector's own trail (refusals).
+    /// The collector's own trail (refusals, notices, analysts' requests).
     #[arg(long, value_name = "DIR", default_value = "/var/audit/collector")]
     own_dir: PathBuf,
     /// The collector's certificate chain (PEM).
@@ -46,6 +46,11 @@ struct Args {
     /// The CA that signs the senders' certificates (PEM).
     #[arg(long, value_name = "FILE")]
     ca: PathBuf,
+    /// The CA that signs analysts' certificates (PEM): they may list, fetch
+    /// and follow the stored trails (`bsmship list|fetch|follow`). It must
+    /// not be the senders' CA. Without it, no one may.
+    #[arg(long, value_name = "FILE")]
+    analyst_ca: Option<PathBuf>,
     /// Note in the collector's trail a sender silent this long (seconds),
     /// and its coming back.
     #[arg(long, value_name = "SECONDS", default_value_t = 90,
@@ -82,6 +87,7 @@ async fn run(args: Args) -> Result<(), String> {
                 key: args.key,
                 ca: args.ca,
             },
+            analyst_ca: args.analyst_ca,
             silence: std::time::Duration::from_secs(args.silence),
         })
         .map_err(|err| err.to_string())?,

@@ -39,7 +39,9 @@ const EX_USAGE: u8 = 64;
                   outside -a/-b are skipped unopened) or '-' for standard input (the default); \
                   several are merged in time order. Selected records are written unchanged to \
                   standard output, for praudit. Damaged regions are reported on standard error \
-                  and skipped; the exit status is then 1. A bad option exits 64.",
+                  and skipped; the exit status is then 1. A bad option exits 64. \
+                  bsm://COLLECTOR[:PORT]/HOST[/TRAIL] inputs are read from a bsmcollectd, as \
+                  for praudit (see praudit --help).",
     after_help = "TIME is YYYYMMDD[HH[MM[SS]]] in local time (TZ is honoured), or one of now, \
                   recent (10 minutes ago), today, yesterday, this-week (since Sunday), \
                   this-month, this-year."
@@ -146,7 +148,7 @@ struct Cli {
     #[arg(long, value_name = "N")]
     threads: Option<NonZeroUsize>,
 
-    /// Trail files or directories ('-' for standard input).
+    /// Trail files or directories ('-' for standard input, bsm:// for a collector's).
     #[arg(value_name = "FILE")]
     files: Vec<PathBuf>,
 }

@@ -22,7 +22,11 @@ use std::process::ExitCode;
                   as text, XML or JSON lines. Reads the named files in order, or standard input \
                   when none is named or the name is '-'. Damaged regions are reported on standard \
                   error with their file, byte offset and length; every intact record is still \
-                  printed, and the exit status is then 1."
+                  printed, and the exit status is then 1. An input bsm://COLLECTOR[:PORT]/HOST/TRAIL \
+                  is a trail a bsmcollectd stores, bsm://COLLECTOR[:PORT]/HOST a host's live \
+                  records there, read as the analyst of BSM_NET_CERT, BSM_NET_KEY, BSM_NET_CA \
+                  and BSM_NET_NAME (and BSM_NET_COLLECTOR_NAME if its certificate names the \
+                  collector otherwise)."
 )]
 struct Cli {
     /// Print a whole record on one line, the delimiter after every token.
@@ -67,7 +71,7 @@ struct Cli {
     #[arg(long, value_name = "FILE")]
     audit_event: Option<PathBuf>,
 
-    /// Trail files to print ('-' for standard input).
+    /// Trail files to print ('-' for standard input, bsm:// for a collector's).
     #[arg(value_name = "FILE")]
     files: Vec<PathBuf>,
 }

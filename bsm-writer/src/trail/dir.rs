@@ -18,8 +18,13 @@ use std::io;
 use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
 
-/// A new trail directory's mode: trails are for root and the audit group.
+/// A new trail directory's mode: trails are for root and the audit group,
+/// or for the owner alone.
 const DIR_MODE: u32 = 0o750;
+const PRIVATE_DIR_MODE: u32 = 0o700;
+/// A new trail's mode, likewise.
+const TRAIL_MODE: u32 = 0o640;
+const PRIVATE_TRAIL_MODE: u32 = 0o600;
 
 /// The directory, locked (flock) for as long as this lives, so that no two
 /// writers, and no recovery and a writer, work in it at once.
@@ -27,12 +32,18 @@ const DIR_MODE: u32 = 0o750;
 pub(crate) struct TrailDir {
     path: PathBuf,
     handle: File,
+    group_readable: bool,
 }
 
 impl TrailDir {
-    /// Creates `path` if needed, checks who may write to it (unless
-    /// `allow_shared` says anyone may), and locks it.
-    pub(crate) fn lock(path: &Path, allow_shared: bool) -> Result<TrailDir, TrailError> {
+    /// Creates `path` if needed (0750, or 0700 unless `group_readable`),
+    /// checks who may write to it (unless `allow_shared` says anyone may),
+    /// and locks it. Its trails will be 0640, or 0600.
+    pub(crate) fn lock(
+        path: &Path,
+        allow_shared: bool,
+        group_readable: bool,
+    ) -> Result<TrailDir, TrailError> {
         let io_error = |action| {
             move |source| TrailError::Io {
                 action,
@@ -42,7 +53,11 @@ impl TrailDir {
         };
         DirBuilder::new()
             .recursive(true)
-            .mode(DIR_MODE)
+            .mode(if group_readable {
+                DIR_MODE
+            } else {
+                PRIVATE_DIR_MODE
+            })
             .create(path)
             .map_err(io_error("create directory"))?;
         // Trail names in file tokens and the `current` link are absolute.
@@ -52,7 +67,11 @@ impl TrailDir {
             check_private(&path, &handle)?;
         }
         match handle.try_lock() {
-            Ok(()) => Ok(TrailDir { path, handle }),
+            Ok(()) => Ok(TrailDir {
+                path,
+                handle,
+                group_readable,
+            }),
             Err(TryLockError::WouldBlock) => Err(TrailError::Busy { dir: path }),
             Err(TryLockError::Error(source)) => Err(TrailError::Io {
                 action: "lock",
@@ -64,6 +83,15 @@ impl TrailDir {
 
     pub(crate) fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// The mode a new trail is made with.
+    pub(crate) fn trail_mode(&self) -> u32 {
+        if self.group_readable {
+            TRAIL_MODE
+        } else {
+            PRIVATE_TRAIL_MODE
+        }
     }
 
     /// The open directory, for file-system queries.

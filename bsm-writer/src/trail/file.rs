@@ -9,8 +9,6 @@ use std::fs::File;
 use std::io::{self, Write};
 use std::path::PathBuf;
 
-/// Owner read-write, group read: auditd's trails are for the audit group.
-const TRAIL_MODE: u32 = 0o640;
 /// Bytes kept allocated past the end of the trail (fallocate, keeping the
 /// size), so that the daemon's own records — drop notices, the shutdown
 /// record, the closing file token — still fit when the file system fills.
@@ -77,16 +75,16 @@ impl OpenTrail {
         }
         .file_name();
         let path = dir.path().join(&name);
-        let file = dir
-            .create_new(name.as_ref(), TRAIL_MODE)
-            .map_err(|source| match source.kind() {
-                io::ErrorKind::AlreadyExists => TrailError::NameTaken { path: path.clone() },
-                _ => TrailError::Io {
-                    action: "create",
-                    path: path.clone(),
-                    source,
-                },
-            })?;
+        let file =
+            dir.create_new(name.as_ref(), dir.trail_mode())
+                .map_err(|source| match source.kind() {
+                    io::ErrorKind::AlreadyExists => TrailError::NameTaken { path: path.clone() },
+                    _ => TrailError::Io {
+                        action: "create",
+                        path: path.clone(),
+                        source,
+                    },
+                })?;
         Ok(OpenTrail {
             file,
             path,

@@ -93,6 +93,10 @@ pub struct TrailConfig {
     /// user owns; by default such a directory is refused
     /// ([`TrailError::UnsafeDir`]): others could plant trails or links in it.
     pub allow_shared_dir: bool,
+    /// Make a new directory 0750 and trails 0640, for the audit group, as
+    /// auditd does (the default); if false, 0700 and 0600: for the owner
+    /// alone, as a collector keeps other hosts' trails.
+    pub group_readable: bool,
 }
 
 impl TrailConfig {
@@ -107,6 +111,7 @@ impl TrailConfig {
             low_space: LowSpacePolicy::Stop,
             fsync: FsyncPolicy::AtRotation,
             allow_shared_dir: false,
+            group_readable: true,
         }
     }
 }
@@ -168,7 +173,7 @@ impl TrailWriter {
     /// Locks the directory, recovers trails left open by a crash, and opens
     /// a new trail.
     pub fn open(config: TrailConfig) -> Result<TrailWriter, TrailError> {
-        let dir = TrailDir::lock(&config.dir, config.allow_shared_dir)?;
+        let dir = TrailDir::lock(&config.dir, config.allow_shared_dir, config.group_readable)?;
         let recovered = recover::recover_locked(&dir)?;
         let start = wait_for_free_start(&dir, None)?;
         let trail = open_trail(&dir, start, b"")?;

@@ -34,7 +34,7 @@ pub struct RecoveredTrail {
 /// writer holds the directory.
 /// The directory must be private to its owner, as for a writer.
 pub fn recover(dir: impl AsRef<Path>) -> Result<Vec<RecoveredTrail>, TrailError> {
-    recover_locked(&TrailDir::lock(dir.as_ref(), false)?)
+    recover_locked(&TrailDir::lock(dir.as_ref(), false, true)?)
 }
 
 pub(crate) fn recover_locked(dir: &TrailDir) -> Result<Vec<RecoveredTrail>, TrailError> {
