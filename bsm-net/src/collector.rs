@@ -310,6 +310,12 @@ impl Collector {
         tokio::spawn(async move {
             let ends = Ends { local, peer };
             let outcome = receive(&mut framed, &trails, silence, &host, &notices, ends).await;
+            if let Err(why) = &outcome {
+                // the sender learns why (a full disk, a bad frame), not
+                // only that the connection went
+                let why = why.clone();
+                let _ = framed.send(Message::Refused { why }.encode()).await;
+            }
             trails.lock().unwrap_or_else(|e| e.into_inner()).connected = false;
             match outcome {
                 Ok(()) => eprintln!("bsmcollectd: {host} ({peer}) closed the connection"),
@@ -489,8 +495,7 @@ async fn receive(
                     "bsmcollectd: refused: {host}'s certificate is a sender's; only analysts may list, fetch or follow"
                 );
                 notices.refuse(ends, &why);
-                let _ = framed.send(Message::Refused { why }.encode()).await;
-                return Err("asked what only analysts may".to_owned());
+                return Err(why);
             }
             other => return Err(format!("unexpected {other:?}")),
         }
@@ -499,23 +504,17 @@ async fn receive(
 
 /// Stores the records of a batch that the collector has not yet, hands
 /// them to the host's followers, and returns the number of the next one
-/// expected.
+/// expected. A batch that is not whole records, as many as it says, is
+/// refused before any of it is written.
 fn store(trails: &mut HostTrails, first: u64, count: u32, records: &Bytes) -> Result<u64, String> {
-    let mut records_seen = 0u64;
     let skip = trails.next - first;
-    let mut written = false;
+    let mut records_seen = 0u64;
     let mut new_from = records.len();
     for item in Splitter::new(records) {
         match item {
             Ok(TrailItem::Record(record)) => {
-                if records_seen >= skip {
-                    new_from = new_from.min(record.offset() as usize);
-                    trails
-                        .writer
-                        .write_record(record.bytes())
-                        .map_err(|err| err.to_string())?;
-                    trails.next += 1;
-                    written = true;
+                if records_seen == skip {
+                    new_from = record.offset() as usize;
                 }
                 records_seen += 1;
             }
@@ -528,13 +527,28 @@ fn store(trails: &mut HostTrails, first: u64, count: u32, records: &Bytes) -> Re
     if records_seen != u64::from(count) {
         return Err(format!("a batch of {records_seen} records said {count}"));
     }
-    if written {
-        trails.writer.sync().map_err(|err| err.to_string())?;
-        write_position(&trails.writer, trails.next)
-            .map_err(|err| format!("keeping the position: {err}"))?;
-        // No follower, no one to tell.
-        let _ = trails.live.send(records.slice(new_from..));
+    if records_seen <= skip {
+        return Ok(trails.next);
     }
+    // One write for the batch (the writer splits it only to rotate). Under
+    // its Stop policy a record is written or the write fails.
+    let before = trails.writer.stats().records_written;
+    let written = trails.writer.write_records(&records[new_from..]);
+    trails.next += trails.writer.stats().records_written - before;
+    if let Err(err) = written {
+        // (a full disk): what went in before is made durable, as it is
+        // counted in `next`
+        if trails.writer.stats().records_written > before {
+            let _ = trails.writer.sync();
+            let _ = write_position(&trails.writer, trails.next);
+        }
+        return Err(err.to_string());
+    }
+    trails.writer.sync().map_err(|err| err.to_string())?;
+    write_position(&trails.writer, trails.next)
+        .map_err(|err| format!("keeping the position: {err}"))?;
+    // No follower, no one to tell.
+    let _ = trails.live.send(records.slice(new_from..));
     Ok(trails.next)
 }
 

@@ -226,7 +226,14 @@ pub(crate) async fn answer(framed: &mut Connection) -> Result<Message, SendError
         Ok(None) => Err(SendError::Protocol("closed the connection".to_owned())),
         Ok(Some(Err(err))) => Err(SendError::Io(err)),
         Ok(Some(Ok(frame))) => {
-            Message::decode(frame.freeze()).map_err(|err| SendError::Protocol(err.to_string()))
+            match Message::decode(frame.freeze())
+                .map_err(|err| SendError::Protocol(err.to_string()))?
+            {
+                Message::Refused { why } => Err(SendError::Protocol(format!(
+                    "dropped the connection: {why}"
+                ))),
+                message => Ok(message),
+            }
         }
     }
 }

@@ -353,3 +353,70 @@ fn trails_are_for_the_audit_group_or_for_the_owner_alone() {
         }
     }
 }
+
+#[test]
+fn a_batch_is_kept_as_its_records_one_by_one_would_be() {
+    let scratch = ScratchDir::new("batch");
+    // records of varied sizes, past the size limit
+    let records: Vec<Vec<u8>> = (0..3_000)
+        .map(|n| test_record(n, (n as usize * 37) % 300))
+        .collect();
+    let one_by_one = scratch.path.join("one-by-one");
+    let batched = scratch.path.join("batched");
+    let mut single_writer = TrailWriter::open(config(&one_by_one, Some(20_000))).unwrap();
+    let mut batch_writer = TrailWriter::open(config(&batched, Some(20_000))).unwrap();
+    // A trail rotates by size at most once a second (its START must be
+    // free): both write within the next second, and rotate once each.
+    sleep_to_next_second();
+    for record in &records {
+        single_writer.write_record(record).unwrap();
+    }
+    for batch in records.chunks(97) {
+        batch_writer.write_records(&batch.concat()).unwrap();
+    }
+    let single = single_writer.stats();
+    let stats = batch_writer.stats();
+    single_writer.close().unwrap();
+    batch_writer.close().unwrap();
+    assert_eq!(stats.records_written, 3_000);
+    assert_eq!(stats.records_written, single.records_written);
+    assert_eq!(stats.bytes_written, single.bytes_written);
+    assert_eq!((stats.rotations, single.rotations), (1, 1));
+    // each trail holds the same records (their names follow the clock)
+    let records_of = |dir: &Path| -> Vec<Vec<Vec<u8>>> {
+        trails(dir)
+            .into_iter()
+            .map(|(_, path)| record_bytes(&path))
+            .collect()
+    };
+    assert_eq!(records_of(&batched), records_of(&one_by_one));
+    assert_eq!(records_of(&batched).concat(), records);
+}
+
+#[test]
+fn a_batch_with_something_not_a_record_writes_the_records_before_it() {
+    let scratch = ScratchDir::new("bad-batch");
+    let mut writer = TrailWriter::open(config(&scratch.path, None)).unwrap();
+    let good = [test_record(0, 0), test_record(1, 0)];
+    let mut batch = good.concat();
+    batch.extend_from_slice(b"not a record");
+    assert!(matches!(
+        writer.write_records(&batch),
+        Err(TrailError::NotARecord(_))
+    ));
+    // the records before the bad bytes are written, whole
+    assert_eq!(writer.stats().records_written, 2);
+    let closed = writer.close().unwrap();
+    assert_eq!(record_bytes(&closed), good);
+}
+
+/// The records of the trail at `path`, each as its bytes.
+fn record_bytes(path: &Path) -> Vec<Vec<u8>> {
+    let bytes = fs::read(path).unwrap();
+    bsm_format::Splitter::new(&bytes)
+        .filter_map(|item| match item.unwrap() {
+            bsm_format::TrailItem::Record(record) => Some(record.bytes().to_vec()),
+            bsm_format::TrailItem::File(_) => None,
+        })
+        .collect()
+}

@@ -280,6 +280,98 @@ impl TrailWriter {
         })
     }
 
+    /// Appends the whole records that lie back to back in `records` as
+    /// [`TrailWriter::write_record`] would one by one (rotation, the space
+    /// rules and their policy), but each run of them that needs no rotation
+    /// in one write: a batch from the network costs one system call, not
+    /// one per record. Under [`FsyncPolicy::EveryRecord`] a run is synced
+    /// once, after its last record.
+    ///
+    /// On an error the records before the one it concerns are written
+    /// (`stats().records_written` counts them), and the trail ends with
+    /// whole records.
+    pub fn write_records(&mut self, records: &[u8]) -> Result<(), TrailError> {
+        let mut run = Run::default();
+        let mut at = 0;
+        while at < records.len() {
+            let parsed = match Record::parse(&records[at..], 0) {
+                Ok(parsed) if parsed.bytes().len() <= DEFAULT_MAX_RECORD_SIZE as usize => parsed,
+                bad => {
+                    // what came before it goes in, as one by one it would
+                    self.write_run(&records[run.start..at], &run.seconds)?;
+                    return Err(match bad {
+                        Ok(parsed) => TrailError::RecordTooLarge {
+                            size: parsed.bytes().len(),
+                            limit: DEFAULT_MAX_RECORD_SIZE,
+                        },
+                        Err(err) => TrailError::NotARecord(err),
+                    });
+                }
+            };
+            let len = parsed.bytes().len();
+            let seconds = parsed.header().seconds;
+            let record = &records[at..at + len];
+            if self.rotation_due_after(&run, len) {
+                self.write_run(&records[run.start..at], &run.seconds)?;
+                run = Run {
+                    start: at,
+                    ..Run::default()
+                };
+                if self.rotation_due_after(&run, len) {
+                    // It rotates, and is judged, alone.
+                    self.write_record(record)?;
+                    at += len;
+                    run.start = at;
+                    continue;
+                }
+            }
+            run.seconds.push(seconds);
+            run.len += len;
+            at += len;
+        }
+        self.write_run(&records[run.start..], &run.seconds)
+    }
+
+    /// Appends a run of whole records (whose header seconds are `seconds`)
+    /// in one write; where the space rules or a full file system stop it,
+    /// the records go one by one, so that as many as fit are written and
+    /// the rest meet the policy.
+    fn write_run(&mut self, run: &[u8], seconds: &[u64]) -> Result<(), TrailError> {
+        if run.is_empty() {
+            return Ok(());
+        }
+        let verdict = self
+            .space
+            .admit(self.dir.handle(), run.len() as u64)
+            .map_err(|source| TrailError::Io {
+                action: "check free space of",
+                path: self.dir.path().to_path_buf(),
+                source,
+            })?;
+        let whole = matches!(verdict, Verdict::Enough)
+            && self.trail.reserve_whole()
+            && match self.trail.append(run) {
+                Ok(()) => true,
+                Err(AppendError::NoSpace) => false,
+                Err(err) => return Err(err.into_trail_error(&self.trail)),
+            };
+        if !whole {
+            let mut at = 0;
+            while at < run.len() {
+                let len = record_len(&run[at..])?;
+                self.write_record(&run[at..at + len])?;
+                at += len;
+            }
+            return Ok(());
+        }
+        for &second in seconds {
+            self.trail.count_record(second);
+        }
+        self.stats.records_written += seconds.len() as u64;
+        self.stats.bytes_written += run.len() as u64;
+        self.sync_after_record(run.len() as u64)
+    }
+
     /// Appends one of the writer's own records (a drop notice, a shutdown
     /// record) whatever the free-space rules say, into the space reserved
     /// for them when the file system is full, and syncs it: the record of a
@@ -398,10 +490,17 @@ impl TrailWriter {
     /// Whether a record of `len` bytes, and the closing file token after
     /// it, would take a trail with records in it past the size limit.
     fn rotation_due(&self, len: usize) -> bool {
+        self.rotation_due_after(&Run::default(), len)
+    }
+
+    /// As [`TrailWriter::rotation_due`], with the records of `run` (not yet
+    /// written) before it.
+    fn rotation_due_after(&self, run: &Run, len: usize) -> bool {
         // The closing token names a path as long as the open trail's.
         let closing = file_token_len(self.trail.path.as_os_str().len());
         self.config.file_size_limit.is_some_and(|limit| {
-            self.trail.records > 0 && self.trail.len + (len + closing) as u64 > limit
+            self.trail.records + run.seconds.len() as u64 > 0
+                && self.trail.len + (run.len + len + closing) as u64 > limit
         })
     }
 
@@ -538,6 +637,25 @@ fn append_file_token(trail: &mut OpenTrail, name: &[u8]) -> Result<(), TrailErro
 
 /// Refuses anything but exactly one whole record that readers accept;
 /// gives its header's seconds.
+/// Records of a batch gathered to go out in one write.
+#[derive(Debug, Default)]
+struct Run {
+    /// Where the run starts in the batch.
+    start: usize,
+    /// Its bytes.
+    len: usize,
+    /// Each record's header seconds.
+    seconds: Vec<u64>,
+}
+
+/// The length of the record at the start of `bytes`, as its header says.
+fn record_len(bytes: &[u8]) -> Result<usize, TrailError> {
+    Ok(Record::parse(bytes, 0)
+        .map_err(TrailError::NotARecord)?
+        .bytes()
+        .len())
+}
+
 fn check_record(record: &[u8]) -> Result<u64, TrailError> {
     if record.len() > DEFAULT_MAX_RECORD_SIZE as usize {
         return Err(TrailError::RecordTooLarge {
