@@ -221,14 +221,7 @@ impl TrailWriter {
     /// outcome. Either way the trail ends with whole records.
     pub fn write_record(&mut self, record: &[u8]) -> Result<WriteOutcome, TrailError> {
         let seconds = check_record(record)?;
-        let verdict = self
-            .space
-            .admit(self.dir.handle(), record.len() as u64)
-            .map_err(|source| TrailError::Io {
-                action: "check free space of",
-                path: self.dir.path().to_path_buf(),
-                source,
-            })?;
+        let verdict = self.admit(record.len() as u64)?;
         if let Verdict::Low { free_percent } = verdict {
             return self.refuse(
                 None,
@@ -340,14 +333,7 @@ impl TrailWriter {
         if run.is_empty() {
             return Ok(());
         }
-        let verdict = self
-            .space
-            .admit(self.dir.handle(), run.len() as u64)
-            .map_err(|source| TrailError::Io {
-                action: "check free space of",
-                path: self.dir.path().to_path_buf(),
-                source,
-            })?;
+        let verdict = self.admit(run.len() as u64)?;
         let whole = matches!(verdict, Verdict::Enough)
             && self.trail.reserve_whole()
             && match self.trail.append(run) {
@@ -485,6 +471,17 @@ impl TrailWriter {
     pub fn sync(&mut self) -> Result<(), TrailError> {
         self.unsynced = 0;
         self.trail.sync()
+    }
+
+    /// What the free-space rule says of `len` more bytes.
+    fn admit(&mut self, len: u64) -> Result<Verdict, TrailError> {
+        self.space
+            .admit(self.dir.handle(), len)
+            .map_err(|source| TrailError::Io {
+                action: "check free space of",
+                path: self.dir.path().to_path_buf(),
+                source,
+            })
     }
 
     /// Whether a record of `len` bytes, and the closing file token after
