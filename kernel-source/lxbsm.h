@@ -77,6 +77,20 @@
  */
 #define LXBSM_URING_EVENT	43500
 
+/*
+ * Data from a remote address on the block list, denied (LXBSM_IOC_ADD_BLOCK).
+ * A recvmsg, recvfrom, recv, read or readv on a connected inet socket whose
+ * peer matches a rule fails with EACCES and is recorded as the event of
+ * the call (AUE_RECVMSG, AUE_RECVFROM, AUE_READ, AUE_READV); a datagram
+ * from a blocked source to an unconnected UDP socket is dropped and
+ * recorded as LXBSM_BLOCK_DGRAM_EVENT.  Both whatever the masks say, with
+ * a socket_ex token holding both ends, a text token "lxbsm: blocked by
+ * rule ID: NET/PREFIX[ port PORT]" and a return token with EACCES.
+ * No audit_event file has an event for a dropped datagram: this number is
+ * lxbsm's own, after LXBSM_URING_EVENT.
+ */
+#define LXBSM_BLOCK_DGRAM_EVENT	43501
+
 struct lxbsm_stats {
 	__u64 records;		/* records queued since load, loss notices included */
 	__u64 bytes;		/* bytes queued since load */
@@ -119,6 +133,34 @@ struct lxbsm_event_class {
 	__u32 classes;	/* class mask */
 };
 
+/*
+ * A block rule: peers in family/prefix (the address's bits past the prefix
+ * zero), on port @port (host order; 0: any port).  The longest matching
+ * prefix decides, and at one length a rule with the peer's port before one
+ * for any port.  @id is the caller's name for the rule, in the records;
+ * @denials (out) counts the calls and datagrams it denied.
+ */
+struct lxbsm_block_rule {
+	__u32 family;		/* AF_INET (2) or AF_INET6 (10) */
+	__u32 prefix;		/* 0..32 or 0..128 */
+	__u8 addr[16];		/* network order; IPv4 in the first 4 bytes */
+	__u32 port;		/* 0..65535, 0: any */
+	__u32 id;
+	__u64 denials;
+};
+
+#define LXBSM_MAX_BLOCK_RULES	16384
+
+/*
+ * LXBSM_IOC_GET_BLOCK: in, @count rules fit at @rules; out, @count were
+ * written and @total rules exist (more than @count: ask again).
+ */
+struct lxbsm_block_list {
+	__u32 count;
+	__u32 total;
+	__u64 rules;		/* user pointer to struct lxbsm_block_rule[] */
+};
+
 #define LXBSM_IOC_MAGIC		0xb5
 
 #define LXBSM_IOC_GET_STATS	_IOR(LXBSM_IOC_MAGIC, 1, struct lxbsm_stats)
@@ -133,5 +175,11 @@ struct lxbsm_event_class {
 #define LXBSM_IOC_SET_POLICY	_IOW(LXBSM_IOC_MAGIC, 10, __u32)
 #define LXBSM_IOC_GET_EVENT_CLASS _IOWR(LXBSM_IOC_MAGIC, 11, struct lxbsm_event_class)
 #define LXBSM_IOC_SET_EVENT_CLASS _IOW(LXBSM_IOC_MAGIC, 12, struct lxbsm_event_class)
+/* EEXIST: the same network and port has a rule; EINVAL; ENOSPC: too many */
+#define LXBSM_IOC_ADD_BLOCK	_IOW(LXBSM_IOC_MAGIC, 13, struct lxbsm_block_rule)
+/* by family, prefix, addr and port; ENOENT: no such rule */
+#define LXBSM_IOC_DEL_BLOCK	_IOW(LXBSM_IOC_MAGIC, 14, struct lxbsm_block_rule)
+#define LXBSM_IOC_CLEAR_BLOCK	_IO(LXBSM_IOC_MAGIC, 15)
+#define LXBSM_IOC_GET_BLOCK	_IOWR(LXBSM_IOC_MAGIC, 16, struct lxbsm_block_list)
 
 #endif /* _UAPI_LXBSM_H */

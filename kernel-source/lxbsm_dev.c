@@ -274,6 +274,15 @@ void lx_enqueue(const u8 *rec, u32 len)
 		wake_reader(used);
 }
 
+/* n records that could not be made: reported as a loss, as drops are. */
+void lx_count_lost(u32 n)
+{
+	spin_lock(&ring.lock);
+	ring.drops += n;
+	ring.pending_lost += n;
+	spin_unlock(&ring.lock);
+}
+
 static void get_stats(struct lxbsm_stats *s)
 {
 	memset(s, 0, sizeof(*s));
@@ -426,6 +435,8 @@ static long lx_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	struct lxbsm_mask m;
 	struct lxbsm_auid_mask am;
 	struct lxbsm_event_class ec;
+	struct lxbsm_block_rule br;
+	struct lxbsm_block_list bl;
 	u64 v;
 	u32 p;
 	int ev;
@@ -506,6 +517,26 @@ static long lx_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 			if (lx_events[ev].bsm == ec.event)
 				WRITE_ONCE(lx_event_class[ev], ec.classes);
 		return lx_reselect();
+	case LXBSM_IOC_ADD_BLOCK:
+	case LXBSM_IOC_DEL_BLOCK:
+		if (!capable(CAP_AUDIT_CONTROL))
+			return -EPERM;
+		if (copy_from_user(&br, up, sizeof(br)))
+			return -EFAULT;
+		return cmd == LXBSM_IOC_ADD_BLOCK ? lx_block_add(&br) :
+						    lx_block_del(&br);
+	case LXBSM_IOC_CLEAR_BLOCK:
+		if (!capable(CAP_AUDIT_CONTROL))
+			return -EPERM;
+		lx_block_clear();
+		return 0;
+	case LXBSM_IOC_GET_BLOCK:
+		if (copy_from_user(&bl, up, sizeof(bl)))
+			return -EFAULT;
+		ev = lx_block_get(&bl);
+		if (ev)
+			return ev;
+		return copy_to_user(up, &bl, sizeof(bl)) ? -EFAULT : 0;
 	}
 	return -ENOTTY;
 }

@@ -303,6 +303,9 @@ void lx_h_rw(struct lx_ctx *c)
 plain:
 	if (!lx_selected(ev, lx_failed(c)))
 		return;
+	/* a blocked peer's data: lxbsm_block.c recorded the denial */
+	if (ev == LXE_READ && lx_block_denied(c->a[0], c->ret))
+		return;
 	lx_begin(c, ev);
 	lx_put_arg32(&c->r, 1, c->a[0], "fd");
 	if (ev == LXE_LSEEK) {

@@ -160,6 +160,10 @@ void lx_h_msg(struct lx_ctx *c)
 	}
 	if (!lx_selected(ev, lx_failed(c)))
 		return;
+	/* a blocked peer's data: lxbsm_block.c recorded the denial */
+	if ((ev == LXE_RECVMSG || ev == LXE_RECVFROM) &&
+	    lx_block_denied(c->a[0], c->ret))
+		return;
 	lx_begin(c, ev);
 	lx_put_arg32(&c->r, 1, c->a[0], "fd");
 	if (ev == LXE_RECVMSG || ev == LXE_SENDMSG) {

@@ -154,6 +154,9 @@ void lx_put_user_argv(struct lx_rec *r, const char __user *const __user *argv,
 		      char *tmp, bool compat);
 void lx_put_sockaddr(struct lx_rec *r, const void *sa, int len);
 void lx_put_socket_ex(struct lx_rec *r, struct socket *sock);
+void lx_put_socket_ex_addrs(struct lx_rec *r, int family, int type,
+			    __be16 lport, const void *laddr,
+			    __be16 rport, const void *raddr);
 void lx_put_bytes(struct lx_rec *r, const void *p, u32 n);
 u32 lx_rec_finish(struct lx_rec *r, long ret);
 /* lxbsm_umem.c: user strings and paths */
@@ -231,6 +234,7 @@ int lx_dev_register(void);
 void lx_dev_unregister(void);
 void lx_dev_exit(void);
 void lx_enqueue(const u8 *rec, u32 len);
+void lx_count_lost(u32 n);
 extern unsigned long lx_bufsize;
 extern struct pid *lx_reader_tgid;
 
@@ -322,6 +326,15 @@ int lx_set_mask(const struct lxbsm_mask *m);
 void lx_get_mask(struct lxbsm_mask *m);
 int lx_set_auid_mask(const struct lxbsm_auid_mask *m);
 int lx_clear_auid_masks(void);
+
+/* lxbsm_block.c: the block list of remote addresses */
+void lx_block_init(void);
+void lx_block_exit(void);
+int lx_block_add(const struct lxbsm_block_rule *u);
+int lx_block_del(const struct lxbsm_block_rule *u);
+void lx_block_clear(void);
+int lx_block_get(struct lxbsm_block_list *l);
+bool lx_block_denied(int fd, long ret);
 
 /* lxbsm_uring.c */
 void lx_uring_init(void);

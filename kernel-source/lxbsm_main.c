@@ -42,14 +42,16 @@ static int __init lxbsm_init(void)
 	if (err)
 		goto unregister;
 	lx_uring_init();
+	lx_block_init();
 	err = lx_dev_register();
 	if (err)
-		goto uring_exit;
+		goto block_exit;
 	pr_info(LXBSM_NAME ": loaded; /dev/%s, ring %lu bytes\n", LXBSM_NAME,
 		lx_bufsize);
 	return 0;
 
-uring_exit:
+block_exit:
+	lx_block_exit();
 	lx_uring_exit();
 unregister:
 	lx_tracepoints_unregister();
@@ -68,6 +70,7 @@ free_cfg:
 static void __exit lxbsm_exit(void)
 {
 	lx_dev_unregister();
+	lx_block_exit();
 	lx_uring_exit();
 	lx_tracepoints_unregister();
 	lx_events_drain();

@@ -414,6 +414,29 @@ void lx_put_sockaddr(struct lx_rec *r, const void *sa, int len)
 }
 
 /*
+ * socket_ex from its parts: addresses and ports as on the wire (network
+ * order), 4 bytes each for AF_INET, 16 for AF_INET6.
+ */
+void lx_put_socket_ex_addrs(struct lx_rec *r, int family, int type,
+			    __be16 lport, const void *laddr,
+			    __be16 rport, const void *raddr)
+{
+	u32 alen = family == AF_INET ? 4 : 16;
+
+	if (!room(r, 1 + 2 * 3 + 2 * 2 + 2 * alen))
+		return;
+	put8(r, AUT_SOCKET_EX);
+	put16(r, lx_domain_to_bsm(family));
+	put16(r, lx_socktype_to_bsm(type));
+	put16(r, family == AF_INET ? AU_IPV4 : AU_IPV6);
+	memcpy(r->buf + r->len, &lport, 2);
+	memcpy(r->buf + r->len + 2, laddr, alen);
+	memcpy(r->buf + r->len + 2 + alen, &rport, 2);
+	memcpy(r->buf + r->len + 4 + alen, raddr, alen);
+	r->len += 4 + 2 * alen;
+}
+
+/*
  * socket_ex for an inet socket: domain, type, address type, local port and
  * address, remote port and address, read from the sock without its lock
  * (a racy but consistent-enough snapshot; lock_sock() would sleep).
@@ -422,7 +445,7 @@ void lx_put_socket_ex(struct lx_rec *r, struct socket *sock)
 {
 	struct sock *sk = sock->sk;
 	struct inet_sock *inet;
-	int family;
+	int family, type;
 
 	if (!sk)
 		return;
@@ -430,38 +453,25 @@ void lx_put_socket_ex(struct lx_rec *r, struct socket *sock)
 	if (family != AF_INET && family != AF_INET6)
 		return;
 	inet = inet_sk(sk);
-	if (!room(r, 1 + 2 * 3 + 2 * 2 + (family == AF_INET ? 8 : 32)))
-		return;
-	put8(r, AUT_SOCKET_EX);
-	put16(r, lx_domain_to_bsm(family));
-	put16(r, lx_socktype_to_bsm(READ_ONCE(sk->sk_type)));
+	type = READ_ONCE(sk->sk_type);
 	if (family == AF_INET) {
-		__be16 lp = READ_ONCE(inet->inet_sport);
-		__be16 rp = READ_ONCE(inet->inet_dport);
 		__be32 la = READ_ONCE(inet->inet_rcv_saddr);
 		__be32 ra = READ_ONCE(inet->inet_daddr);
 
-		put16(r, AU_IPV4);
-		memcpy(r->buf + r->len, &lp, 2);
-		memcpy(r->buf + r->len + 2, &la, 4);
-		memcpy(r->buf + r->len + 6, &rp, 2);
-		memcpy(r->buf + r->len + 8, &ra, 4);
-		r->len += 12;
+		lx_put_socket_ex_addrs(r, family, type,
+				       READ_ONCE(inet->inet_sport), &la,
+				       READ_ONCE(inet->inet_dport), &ra);
 	} else {
 #if IS_ENABLED(CONFIG_IPV6)
-		__be16 lp = READ_ONCE(inet->inet_sport);
-		__be16 rp = READ_ONCE(inet->inet_dport);
-
-		put16(r, AU_IPV6);
-		memcpy(r->buf + r->len, &lp, 2);
-		memcpy(r->buf + r->len + 2, &sk->sk_v6_rcv_saddr, 16);
-		memcpy(r->buf + r->len + 18, &rp, 2);
-		memcpy(r->buf + r->len + 20, &sk->sk_v6_daddr, 16);
-		r->len += 36;
+		lx_put_socket_ex_addrs(r, family, type,
+				       READ_ONCE(inet->inet_sport),
+				       &sk->sk_v6_rcv_saddr,
+				       READ_ONCE(inet->inet_dport),
+				       &sk->sk_v6_daddr);
 #else
-		put16(r, AU_IPV6);
-		memset(r->buf + r->len, 0, 36);
-		r->len += 36;
+		static const u8 none[16];
+
+		lx_put_socket_ex_addrs(r, family, type, 0, none, 0, none);
 #endif
 	}
 }

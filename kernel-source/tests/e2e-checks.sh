@@ -108,6 +108,102 @@ logged() {
 	fi
 }
 
+# rule_records ID TEXT IN_TRAIL COUNTED: the trail in $F holds IN_TRAIL
+# denial records of rule ID, whose text names TEXT, and the device's count
+# for the rule (since it was last added) is COUNTED (-: not checked).
+rule_records() {
+	local n counted
+	n=$(grep -c -F "text,lxbsm: blocked by rule $1: $2," "$F" || true)
+	# -: a rule lxbsmd set, which netblock does not list
+	counted=$(sed -n "s/^denials $1 //p" "$out/netblock.result")
+	[ "$4" = - ] && counted=-
+	if [ "$n" = "$3" ] && [ "$counted" = "$4" ]; then
+		ok "rule $1 ($2): $n denial records; the device counted $counted"
+	else
+		bad "rule $1 ($2): $n denial records (expected $3), the device counted ${counted:-none} (expected $4)"
+	fi
+}
+
+# The block list (phase 1a): the guest's own checks, then the trail.
+check_netblock() {
+	local out=$1 line n
+	F=$out/netblock.txt
+	check_trails "$out/trails-netblock" "$F"
+	n=0
+	while IFS= read -r line; do
+		case $line in
+		"PASS "*) ok "netblock: ${line#PASS }"; n=$((n + 1)) ;;
+		"FAIL "*) bad "netblock: ${line#FAIL }" ;;
+		esac
+	done < "$out/netblock.result"
+	if grep -qx 'exit 0' "$out/netblock.result" && [ "$n" -ge 30 ]; then
+		ok "netblock run: $n checks in the guest passed"
+	else
+		bad "netblock run: $n checks passed; $(grep -v '^PASS' "$out/netblock.result" | tr '\n' ' ')"
+	fi
+	# lxbsmd's block-from: lines, at start and on SIGHUP
+	n=0
+	while IFS= read -r line; do
+		case $line in
+		"PASS "*) ok "netblock across: ${line#PASS }"; n=$((n + 1)) ;;
+		"FAIL "*) bad "netblock across: ${line#FAIL }" ;;
+		esac
+	done < "$out/netblock-across.result"
+	if grep -qx 'exit 0' "$out/netblock-across.result" && [ "$n" = 3 ]; then
+		ok "netblock across: the 3 checks of a reload under a live connection passed"
+	else
+		bad "netblock across: $(tr '\n' ' ' < "$out/netblock-across.result")"
+	fi
+	logged netblock "2 block rules (2 added, 0 removed)"
+	logged netblock "1 block rules (1 added, 3 removed)"
+	logged netblock "0 block rules (0 added, 1 removed)"
+	logged netblock "lxbsmd: block rule 104: "
+	F=$out/netblock.txt
+	rule_records 1 127.0.0.8/32 1 -
+	# 5 ways to read, twice; the rule removed and added again between, so
+	# the device counts the second 5
+	rule_records 101 127.0.0.2/32 10 5
+	rule_records 102 "::1/128 port 40001" 5 5
+	rule_records 103 "127.0.0.5/32 port 40005" 1 1
+	has "denied recv: AUE_RECVFROM, fd, both ends, the rule, EACCES" AUE_RECVFROM \
+		'argument,1,' ',fd,socket,0x2,0x2,0x1771,127.0.0.1,' \
+		',127.0.0.2,text,lxbsm: blocked by rule 101: 127.0.0.2/32,return,failure : Permission denied,4294967295'
+	has "denied read: AUE_READ" AUE_READ ',127.0.0.2,text,lxbsm: blocked by rule 101: 127.0.0.2/32,return,failure : Permission denied'
+	has "denied readv: AUE_READV" AUE_READV ',127.0.0.2,text,lxbsm: blocked by rule 101: 127.0.0.2/32,return,failure : Permission denied'
+	has "denied recvmsg: AUE_RECVMSG" AUE_RECVMSG ',127.0.0.2,text,lxbsm: blocked by rule 101: 127.0.0.2/32,return,failure : Permission denied'
+	has "denied IPv6 recv: socket_ex with [::1]:6002 and [::1]:40001" AUE_RECVFROM \
+		'socket,0x1a,0x2,0x1772,::1,0x9c41,::1,text,lxbsm: blocked by rule 102: ::1/128 port 40001,return,failure : Permission denied'
+	has "dropped datagram: event 43501, owner uid, the source as remote end" 43501 \
+		'argument,1,0x0,owner uid,socket,0x2,0x1,0x1773,127.0.0.1,0x9c45,127.0.0.5,text,lxbsm: blocked by rule 103: 127.0.0.5/32 port 40005,return,failure : Permission denied'
+	reduced "-m AUE_READV -o sock=127.0.0.2: the 2 denied readv" 2 \
+		-m AUE_READV -o sock=127.0.0.2 "$out/trails-netblock"
+	reduced "-m AUE_READ -o sock=[::1]:40001: the denied IPv6 read" 1 \
+		-m AUE_READ -o 'sock=[::1]:40001' "$out/trails-netblock"
+	reduced "-m 43501 -o sock=127.0.0.5:40005: the dropped datagram" 1 \
+		-m 43501 -o sock=127.0.0.5:40005 "$out/trails-netblock"
+	reduced "-o sock=127.0.0.3: no denial of the allowed peer" 0 \
+		-m AUE_READ -o sock=127.0.0.3 "$out/trails-netblock"
+	# one record per denied call: sys_exit adds none of its own
+	n=$(grep -E '^header,[0-9]+,11,AUE_(RECVMSG|RECVFROM|READ),' "$F" |
+		grep -F 'Permission denied' | grep -v -c -F 'text,lxbsm: blocked by rule' || true)
+	if [ "$n" = 0 ]; then
+		ok "no second record of a denied call"
+	else
+		bad "$n records of denied calls without the denial's text"
+	fi
+	if grep -qx 'hooks Y' "$out/netblock.result" &&
+		grep -q -F 'text,lxbsm: blocked by rule 104: 127.0.0.6/32,' "$F"; then
+		ok "the hooks were on while rules existed; the held connection's reads were denied"
+	else
+		bad "hold: $(grep hooks "$out/netblock.result"), rule 104 records: $(grep -c 'rule 104' "$F")"
+	fi
+	if grep -q 'held data arrived' "$out/netblock-hold.result"; then
+		ok "module unloaded under denied reads; the held connection's bytes then arrive"
+	else
+		bad "after unload the held connection got nothing: $(cat "$out/netblock-hold.result")"
+	fi
+}
+
 run_checks() {
 	local out=$1 console=${2:-}
 	local n records drops lost pending notices
@@ -115,6 +211,7 @@ run_checks() {
 	echo "checks:"
 	if [ -n "$console" ]; then
 		for m in "module loaded" "functional phase done, module unloaded" \
+			 "netblock phase done, module unloaded" \
 			 "detach phase done, module unloaded" "module reloaded" "stress phase done, module unloaded" \
 			 "block phase done, module unloaded" \
 			 "bench phase done" "GUEST-DONE"; do
@@ -138,6 +235,8 @@ run_checks() {
 
 	# the guest's parameters: rounds, queue limits
 	. "$out/params"
+
+	check_netblock "$out"
 
 	# --- the functional trails: every event family -----------------------
 	F=$out/functional.txt

@@ -92,6 +92,7 @@ chmod 755 "$INITRD_ROOT/init"
 cp "$WORK/mod/lxbsm.ko" "$INITRD_ROOT/lxbsm/"
 gcc -static -O2 -Wall -Werror -o "$INITRD_ROOT/lxbsm/workload" "$HERE/workload.c"
 gcc -static -O2 -Wall -Werror -o "$INITRD_ROOT/lxbsm/lxbsmcat" "$KSRC/tools/lxbsmcat.c"
+gcc -static -O2 -Wall -Werror -o "$INITRD_ROOT/lxbsm/netblock" "$HERE/netblock.c"
 # lxbsmd, the reader of phases 1-3, with the shared libraries it links
 # (the loader included) at the paths it asks for them.
 (cd "$ROOT" && cargo build -q --release -p lxbsmd --bin lxbsmd) ||

@@ -3,11 +3,12 @@
 //! One `key:value` per line; `#` starts a comment; blank lines are ignored.
 //! Keys: `dir`, `filesz`, `expire-after`, `flags`, `naflags`, `policy`,
 //! `minfree`, and lxbsmd's own `io_uring` (`deny`, the default, or
-//! `allow`). Unlike auditd, lxbsmd keeps a single trail directory, so a
+//! `allow`) and `block-from` (see [`crate::daemon::block_list`]). Unlike auditd, lxbsmd keeps a single trail directory, so a
 //! second `dir:` line is an error rather than a fallback. Every error names
 //! the file and the line.
 
 use crate::control::{self, ExpireAfter};
+use crate::daemon::block_list::{self, BlockRule};
 use bsm_format::tables::{ClassTable, Preselection};
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -52,6 +53,9 @@ pub struct ControlFile {
     /// whose operations it does not record; `io_uring:deny` (the default)
     /// refuses them io_uring, and records each refusal.
     pub io_uring_allowed: Option<bool>,
+    /// `block-from`: the remote networks whose data the lxbsm device
+    /// denies, every line's entries in file order.
+    pub block_from: Vec<BlockRule>,
 }
 
 /// A configuration file that could not be read or has a bad line.
@@ -179,6 +183,12 @@ impl ControlFile {
                     _ => return Err(format!("io_uring: {value:?} is neither allow nor deny")),
                 })
             }
+            "block-from" => {
+                let first_id = self.block_from.len() as u32 + 1;
+                self.block_from
+                    .extend(block_list::parse_entries(value, first_id)?);
+                block_list::check_unique(&self.block_from)?;
+            }
             _ => return Err(format!("unknown key {key:?}")),
         }
         Ok(())
@@ -255,6 +265,24 @@ mod tests {
     }
 
     #[test]
+    fn block_from_lines_add_up_in_file_order() {
+        let control =
+            parse("block-from:10.0.0.0/8\nflags:lo\nblock-from: ::1 port 22, 192.0.2.1\n").unwrap();
+        let rules: Vec<String> = control.block_from.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            rules,
+            [
+                "rule 1: 10.0.0.0/8",
+                "rule 2: ::1/128 port 22",
+                "rule 3: 192.0.2.1/32"
+            ]
+        );
+        let (line, problem) = parse("block-from:10.0.0.0/8\nblock-from:10.0.0.0/8\n").unwrap_err();
+        assert_eq!(line, 2);
+        assert!(problem.contains("repeats rule 1"), "{problem}");
+    }
+
+    #[test]
     fn bad_lines_name_their_number() {
         for (text, line) in [
             ("dir:/a\nnonsense\n", 2),
@@ -264,6 +292,7 @@ mod tests {
             ("policy:cnt,ahlt\n", 1),
             ("dir:/a\ndir:/b\n", 2),
             ("colour:blue\n", 1),
+            ("flags:lo\nblock-from:10.1.2.3/8\n", 2),
         ] {
             assert_eq!(parse(text).unwrap_err().0, line, "{text:?}");
         }

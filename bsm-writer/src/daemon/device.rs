@@ -20,7 +20,13 @@
 //!   `io_uring:allow` sets the io_uring bit (audited tasks may use io_uring,
 //!   whose operations the module does not record; without it they get
 //!   EPERM and each refusal is recorded);
-//! - the queue limit, if one is given.
+//! - the queue limit, if one is given;
+//! - the block list from the `block-from:` lines: rules the device has and
+//!   the configuration lacks are removed, missing ones added (the others,
+//!   and their denial counts, stay), so that a reload opens no gap. The
+//!   configuration is the list's one source: rules another tool added
+//!   through the device go at lxbsmd's next start or SIGHUP. The list
+//!   outlives lxbsmd: a stopped reader does not lift the denials.
 //!
 //! At shutdown lxbsmd sets both masks to zero and clears the overrides
 //! before it drains the queue, as auditd turns auditing off (`AUC_NOAUDIT`)
@@ -29,8 +35,10 @@
 #![allow(unsafe_code)]
 
 use crate::daemon::audit_user::AuditUserFile;
+use crate::daemon::block_list::BlockRule;
 use crate::daemon::config::ControlFile;
 use bsm_format::tables::Preselection;
+use ipnet::IpNet;
 use std::fs::File;
 use std::io;
 use std::os::fd::AsRawFd;
@@ -62,6 +70,9 @@ const SET_MASK: libc::Ioctl = ioc(IOC_WRITE, 6, size_of::<Mask>());
 const SET_AUID_MASK: libc::Ioctl = ioc(IOC_WRITE, 7, size_of::<AuidMask>());
 const CLEAR_AUID_MASKS: libc::Ioctl = ioc(IOC_NONE, 8, 0);
 const SET_POLICY: libc::Ioctl = ioc(IOC_WRITE, 10, size_of::<u32>());
+const ADD_BLOCK: libc::Ioctl = ioc(IOC_WRITE, 13, size_of::<RawBlockRule>());
+const DEL_BLOCK: libc::Ioctl = ioc(IOC_WRITE, 14, size_of::<RawBlockRule>());
+const GET_BLOCK: libc::Ioctl = ioc(IOC_READ | IOC_WRITE, 16, size_of::<RawBlockList>());
 
 /// `LXBSM_POLICY_BLOCK`: a task whose record finds the queue full waits.
 pub const POLICY_BLOCK: u32 = 0x1;
@@ -75,6 +86,10 @@ pub const DEFAULT_MASK: u32 = 0x4000_19fb;
 pub const MAX_AUID_MASKS: usize = 64;
 /// The auid of a task no login has claimed (`AUDIT_UID_UNSET`).
 pub const UNSET_AUID: u32 = u32::MAX;
+/// `LXBSM_MAX_BLOCK_RULES`.
+pub const MAX_BLOCK_RULES: usize = 16384;
+const AF_INET: u32 = 2;
+const AF_INET6: u32 = 10;
 
 /// `struct lxbsm_stats`: the device's counters.
 #[repr(C)]
@@ -117,6 +132,63 @@ struct AuidMask {
     never_failure: u32,
 }
 
+/// `struct lxbsm_block_rule`.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct RawBlockRule {
+    family: u32,
+    prefix: u32,
+    addr: [u8; 16],
+    port: u32,
+    id: u32,
+    denials: u64,
+}
+
+impl RawBlockRule {
+    fn new(rule: &BlockRule) -> RawBlockRule {
+        let mut raw = RawBlockRule {
+            prefix: u32::from(rule.net.prefix_len()),
+            port: u32::from(rule.port.unwrap_or(0)),
+            id: rule.id,
+            ..RawBlockRule::default()
+        };
+        match rule.net {
+            IpNet::V4(net) => {
+                raw.family = AF_INET;
+                raw.addr[..4].copy_from_slice(&net.network().octets());
+            }
+            IpNet::V6(net) => {
+                raw.family = AF_INET6;
+                raw.addr = net.network().octets();
+            }
+        }
+        raw
+    }
+
+    /// The same rule (the denial count aside).
+    fn same(&self, other: &RawBlockRule) -> bool {
+        (self.family, self.prefix, self.addr, self.port, self.id)
+            == (other.family, other.prefix, other.addr, other.port, other.id)
+    }
+}
+
+/// `struct lxbsm_block_list`.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default)]
+struct RawBlockList {
+    count: u32,
+    total: u32,
+    rules: u64,
+}
+
+/// What bringing the device's block list in line with the configuration did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BlockSync {
+    pub added: usize,
+    pub removed: usize,
+    pub kept: usize,
+}
+
 /// A per-auid override and where it comes from, for error messages.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuidOverride {
@@ -135,6 +207,8 @@ pub struct DeviceSettings {
     pub policy: u32,
     /// Bytes the queue may hold; `None` leaves the device's limit alone.
     pub queue_limit: Option<u64>,
+    /// The block list (`block-from:` lines).
+    pub block: Vec<BlockRule>,
 }
 
 impl DeviceSettings {
@@ -189,11 +263,18 @@ impl DeviceSettings {
         if control.io_uring_allowed == Some(true) {
             bits |= POLICY_URING;
         }
+        if control.block_from.len() > MAX_BLOCK_RULES {
+            return Err(format!(
+                "{} block-from entries, the device holds {MAX_BLOCK_RULES}",
+                control.block_from.len()
+            ));
+        }
         Ok(DeviceSettings {
             mask,
             overrides,
             policy: bits,
             queue_limit,
+            block: control.block_from.clone(),
         })
     }
 }
@@ -245,9 +326,10 @@ impl LxbsmDevice {
         Ok(stats)
     }
 
-    /// Sets masks, overrides, policy and queue limit; an error names the
-    /// setting (and the audit_user line) the device refused.
-    pub fn apply(&self, settings: &DeviceSettings) -> io::Result<()> {
+    /// Sets masks, overrides, policy, queue limit and block list; an error
+    /// names the setting (and the audit_user line or rule) the device
+    /// refused.
+    pub fn apply(&self, settings: &DeviceSettings) -> io::Result<BlockSync> {
         self.set_mask(settings.mask)?;
         self.clear_auid_masks()?;
         for entry in &settings.overrides {
@@ -285,7 +367,86 @@ impl LxbsmDevice {
                 )
             })?;
         }
-        Ok(())
+        self.sync_block_list(&settings.block)
+    }
+
+    /// Removes the rules `rules` lacks, then adds the missing ones.
+    fn sync_block_list(&self, rules: &[BlockRule]) -> io::Result<BlockSync> {
+        let wanted: Vec<RawBlockRule> = rules.iter().map(RawBlockRule::new).collect();
+        let present = match self.block_rules() {
+            Ok(present) => present,
+            // A module without a block list, and none asked for.
+            Err(err) if err.raw_os_error() == Some(libc::ENOTTY) && wanted.is_empty() => {
+                return Ok(BlockSync::default());
+            }
+            Err(err) => return Err(named("LXBSM_IOC_GET_BLOCK")(err)),
+        };
+        let mut sync = BlockSync::default();
+        for rule in &present {
+            if wanted.iter().any(|want| want.same(rule)) {
+                sync.kept += 1;
+                continue;
+            }
+            // SAFETY: DEL_BLOCK reads one `struct lxbsm_block_rule`, which
+            // `RawBlockRule` mirrors (#[repr(C)], no padding); `rule` lives
+            // across the call.
+            unsafe { self.ioctl(DEL_BLOCK, rule as *const RawBlockRule) }
+                .map_err(named("LXBSM_IOC_DEL_BLOCK"))?;
+            sync.removed += 1;
+        }
+        for (rule, raw) in rules.iter().zip(&wanted) {
+            if present.iter().any(|have| have.same(raw)) {
+                continue;
+            }
+            // SAFETY: as for DEL_BLOCK.
+            unsafe { self.ioctl(ADD_BLOCK, raw as *const RawBlockRule) }.map_err(|err| {
+                let why = match err.raw_os_error() {
+                    Some(libc::EOPNOTSUPP) => {
+                        " (the module could not redirect the socket hooks: see its load messages)"
+                    }
+                    _ => "",
+                };
+                io::Error::new(
+                    err.kind(),
+                    format!("LXBSM_IOC_ADD_BLOCK for {rule}: {err}{why}"),
+                )
+            })?;
+            sync.added += 1;
+        }
+        Ok(sync)
+    }
+
+    /// The rules the device holds, with their denial counts.
+    fn block_rules(&self) -> io::Result<Vec<RawBlockRule>> {
+        let mut capacity = 64;
+        loop {
+            let mut rules = vec![RawBlockRule::default(); capacity];
+            let mut list = RawBlockList {
+                count: capacity as u32,
+                total: 0,
+                rules: rules.as_mut_ptr() as u64,
+            };
+            // SAFETY: GET_BLOCK reads and writes one `struct
+            // lxbsm_block_list` (mirrored by `RawBlockList`) and writes at
+            // most `count` rules at `rules`, which has room for `capacity`.
+            unsafe { self.ioctl(GET_BLOCK, &mut list as *mut RawBlockList) }?;
+            if list.total <= list.count {
+                rules.truncate(list.count as usize);
+                return Ok(rules);
+            }
+            // Rules were added meanwhile: ask again with room for all.
+            capacity = list.total as usize;
+        }
+    }
+
+    /// The denial count of each of the device's rules, by rule id (none
+    /// from a module without a block list).
+    pub fn block_denials(&self) -> io::Result<Vec<(u32, u64)>> {
+        match self.block_rules() {
+            Ok(rules) => Ok(rules.iter().map(|rule| (rule.id, rule.denials)).collect()),
+            Err(err) if err.raw_os_error() == Some(libc::ENOTTY) => Ok(Vec::new()),
+            Err(err) => Err(named("LXBSM_IOC_GET_BLOCK")(err)),
+        }
     }
 
     /// Stops auditing: both masks zero, no overrides.
@@ -351,6 +512,55 @@ mod tests {
         assert_eq!(SET_AUID_MASK, 0x4014_b507);
         assert_eq!(CLEAR_AUID_MASKS, 0x0000_b508);
         assert_eq!(SET_POLICY, 0x4004_b50a);
+        // struct lxbsm_block_rule: 4 + 4 + 16 + 4 + 4 + 8 = 40 (0x28) bytes;
+        // struct lxbsm_block_list: 4 + 4 + 8 = 16; _IOWR is direction 3.
+        assert_eq!(size_of::<RawBlockRule>(), 40);
+        assert_eq!(ADD_BLOCK, 0x4028_b50d);
+        assert_eq!(DEL_BLOCK, 0x4028_b50e);
+        assert_eq!(GET_BLOCK, 0xc010_b510);
+    }
+
+    #[test]
+    fn block_rules_are_laid_out_as_lxbsm_h_says() {
+        let settings = DeviceSettings::new(
+            &control("block-from: 192.0.2.0/24, 2001:db8::/32 port 443\n"),
+            &no_users(),
+            None,
+        )
+        .unwrap();
+        let raw: Vec<RawBlockRule> = settings.block.iter().map(RawBlockRule::new).collect();
+        let mut v4 = [0u8; 16];
+        v4[..4].copy_from_slice(&[192, 0, 2, 0]);
+        assert_eq!(
+            raw[0],
+            RawBlockRule {
+                family: 2,
+                prefix: 24,
+                addr: v4,
+                port: 0,
+                id: 1,
+                denials: 0
+            }
+        );
+        let mut v6 = [0u8; 16];
+        v6[..4].copy_from_slice(&[0x20, 0x01, 0x0d, 0xb8]);
+        assert_eq!(
+            raw[1],
+            RawBlockRule {
+                family: 10,
+                prefix: 32,
+                addr: v6,
+                port: 443,
+                id: 2,
+                denials: 0
+            }
+        );
+        let renumbered = RawBlockRule { id: 7, ..raw[0] };
+        assert!(!raw[0].same(&renumbered));
+        assert!(raw[0].same(&RawBlockRule {
+            denials: 9,
+            ..raw[0]
+        }));
     }
 
     #[test]

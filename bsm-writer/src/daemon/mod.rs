@@ -4,6 +4,7 @@
 //! subscribers.
 
 pub mod audit_user;
+pub mod block_list;
 pub mod config;
 pub mod device;
 pub mod fanout;

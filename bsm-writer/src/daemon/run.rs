@@ -133,17 +133,20 @@ impl Settings {
     /// Sets the device's preselection, policy and queue limit, and says so.
     fn configure(&self, device: &LxbsmDevice, queue_limit: Option<u64>) -> Result<(), String> {
         let settings = DeviceSettings::new(&self.control, &self.users, queue_limit)?;
-        device
+        let block = device
             .apply(&settings)
             .map_err(|err| format!("the lxbsm device: {err}"))?;
         eprintln!(
             "lxbsmd: lxbsm device preselection applied: flags {:?} (success {:#x}, failure {:#x}), \
-             {} per-auid overrides, policy {:#x}",
+             {} per-auid overrides, policy {:#x}, {} block rules ({} added, {} removed)",
             ClassTable::builtin().format_flags(settings.mask),
             settings.mask.success,
             settings.mask.failure,
             settings.overrides.len(),
-            settings.policy
+            settings.policy,
+            settings.block.len(),
+            block.added,
+            block.removed
         );
         Ok(())
     }
@@ -153,6 +156,7 @@ impl Settings {
         self.control.flags.is_some()
             || self.control.naflags.is_some()
             || !self.users.entries.is_empty()
+            || !self.control.block_from.is_empty()
     }
 }
 
@@ -574,6 +578,14 @@ impl Daemon<'_> {
                     counters.records, counters.drops, counters.loss_notices, counters.read_records
                 ),
                 Err(err) => eprintln!("lxbsmd: lxbsm device counters: {err}"),
+            }
+            match device.block_denials() {
+                Ok(denials) => {
+                    for (id, count) in denials {
+                        eprintln!("lxbsmd: block rule {id}: {count} denials");
+                    }
+                }
+                Err(err) => eprintln!("lxbsmd: block list counters: {err}"),
             }
         }
         closed?;
