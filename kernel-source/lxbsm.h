@@ -11,9 +11,20 @@
  * EMSGSIZE.  poll() reports POLLIN while records are queued.
  *
  * One open file at a time has read access, the reader; a second open for
- * reading fails with EBUSY.  Opened write-only, the device takes ioctls
- * alone.  The process that opened the reader is not audited until that
- * file is closed; any other holder of the device is.
+ * reading fails with EBUSY.  The process that opened the reader is not
+ * audited until that file is closed; any other holder of the device is.
+ *
+ * Who may do what: opening for reading needs CAP_AUDIT_READ; opening
+ * write-only, any of CAP_AUDIT_READ, CAP_AUDIT_WRITE, CAP_AUDIT_CONTROL
+ * (the file mode, 0600 root, comes first).  The ioctls that only read
+ * (GET_*) answer any holder; those that change anything need
+ * CAP_AUDIT_CONTROL (EPERM).
+ *
+ * write() of one whole BSM record (at most LXBSM_MAX_APP_RECORD bytes),
+ * from a file opened with CAP_AUDIT_WRITE (EPERM otherwise), puts it in
+ * the stream as it is (BSD's audit(2)), whatever the masks say: header
+ * size = the write's length, tokens that can be framed, a trailer with the
+ * same size last; anything else fails with EINVAL and changes nothing.
  */
 #ifndef _UAPI_LXBSM_H
 #define _UAPI_LXBSM_H
@@ -23,6 +34,7 @@
 
 #define LXBSM_DEVICE		"/dev/lxbsm"
 #define LXBSM_MAX_RECORD	65536
+#define LXBSM_MAX_APP_RECORD	32768
 
 /* Audit classes: the masks of OpenBSM's audit_class file. */
 #define LXBSM_AC_FR	0x00000001u	/* file read */

@@ -303,16 +303,24 @@ static void get_stats(struct lxbsm_stats *s)
 }
 
 /*
- * Opened with read access, the file is the reader: one at a time, the
- * others get EBUSY, so that no second reader can take records from the
- * stream.  Opened write-only, it is for the ioctls alone.
+ * Opened with read access (CAP_AUDIT_READ), the file is the reader: one
+ * at a time, the others get EBUSY, so that no second reader can take
+ * records from the stream.  Opened write-only (with any of the audit
+ * capabilities), it is for the ioctls, each of which that changes
+ * anything asks for CAP_AUDIT_CONTROL, and for records from applications,
+ * which ask for CAP_AUDIT_WRITE (lxbsm_apprec.c).
  */
 static int lx_open(struct inode *inode, struct file *file)
 {
 	int err = 0;
 
-	if (!capable(CAP_AUDIT_READ))
+	if (file->f_mode & FMODE_READ) {
+		if (!capable(CAP_AUDIT_READ))
+			return -EPERM;
+	} else if (!capable(CAP_AUDIT_WRITE) && !capable(CAP_AUDIT_CONTROL) &&
+		   !capable(CAP_AUDIT_READ)) {
 		return -EPERM;
+	}
 	if (file->f_mode & FMODE_READ) {
 		spin_lock(&reader_lock);
 		if (reader_file) {
@@ -417,6 +425,12 @@ static ssize_t lx_read(struct file *file, char __user *ubuf, size_t count,
 	if (wq_has_sleeper(&ring.writeq))
 		wake_up(&ring.writeq);
 	return copied;
+}
+
+static ssize_t lx_write(struct file *file, const char __user *ubuf,
+			size_t count, loff_t *ppos)
+{
+	return lx_app_write(file, ubuf, count);
 }
 
 static __poll_t lx_poll(struct file *file, poll_table *wait)
@@ -546,6 +560,7 @@ static const struct file_operations lx_fops = {
 	.open = lx_open,
 	.release = lx_release,
 	.read = lx_read,
+	.write = lx_write,
 	.poll = lx_poll,
 	.unlocked_ioctl = lx_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,

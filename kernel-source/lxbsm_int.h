@@ -336,6 +336,9 @@ void lx_block_clear(void);
 int lx_block_get(struct lxbsm_block_list *l);
 bool lx_block_denied(int fd, long ret);
 
+/* lxbsm_apprec.c: records from applications */
+ssize_t lx_app_write(struct file *file, const char __user *ubuf, size_t count);
+
 /* lxbsm_uring.c */
 void lx_uring_init(void);
 void lx_uring_exit(void);

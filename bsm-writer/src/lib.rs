@@ -14,6 +14,8 @@
 //!   free space, fsync policy; records reach the file whole or not at all.
 //! - [`control`]: audit_control's size and `expire-after` syntax.
 //! - [`daemon`]: the parts of the daemon `lxbsmd`.
+//! - [`submit`]: a record from an application into the lxbsm kernel
+//!   device's stream (its `audit(2)`).
 //!
 //! ```no_run
 //! use bsm_writer::records::{self, Outcome, Subject};
@@ -31,6 +33,7 @@ pub mod daemon;
 mod error;
 mod record;
 pub mod records;
+pub mod submit;
 mod time;
 pub mod token;
 pub mod trail;

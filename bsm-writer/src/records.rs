@@ -159,6 +159,22 @@ fn record(name: &'static str) -> Result<RecordBuilder, BuildError> {
     Ok(RecordBuilder::new(event_number(name)?))
 }
 
+/// Any event by number: subject, one text token per entry of `texts`,
+/// return (for an application's own events, e.g. through
+/// [`crate::submit`]).
+pub fn application(
+    event: u16,
+    subject: &Subject,
+    texts: &[&str],
+    outcome: Outcome,
+) -> Result<RecordBuilder, BuildError> {
+    let mut builder = RecordBuilder::new(event).with(subject.token()?);
+    for text in texts {
+        builder = builder.with(token::text(text)?);
+    }
+    Ok(builder.with(outcome.token()?))
+}
+
 /// AUE_login: subject, text, return.
 pub fn login(subject: &Subject, outcome: Outcome, text: &str) -> Result<RecordBuilder, BuildError> {
     Ok(record("AUE_login")?

@@ -291,3 +291,31 @@ fn current_subject_is_this_process() {
     assert_eq!(subject.ids.euid, owner.uid());
     assert_eq!(subject.ids.egid, owner.gid());
 }
+
+#[test]
+fn an_application_record_carries_subject_each_text_and_return() {
+    let builder = records::application(
+        32800,
+        &alice(),
+        &["first", "second"],
+        Outcome::Failure { linux_errno: 13 },
+    )
+    .unwrap();
+    let (event, bytes) = parse(builder);
+    assert_eq!(event, "AUE_openssh");
+    let tokens = body(&bytes);
+    let [
+        Token::Subject32Ex(subject),
+        Token::Text(first),
+        Token::Text(second),
+        Token::Return32(ret),
+    ] = tokens[..]
+    else {
+        panic!("tokens: {tokens:?}");
+    };
+    assert_eq!(subject.ids, alice().ids);
+    assert_eq!(first.text.raw(), b"first\0");
+    assert_eq!(second.text.raw(), b"second\0");
+    // Linux EACCES is 13, and so is BSM's.
+    assert_eq!((ret.status, ret.value), (13, u32::MAX));
+}

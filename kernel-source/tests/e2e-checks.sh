@@ -126,39 +126,16 @@ rule_records() {
 
 # The block list (phase 1a): the guest's own checks, then the trail.
 check_netblock() {
-	local out=$1 line n
+	local out=$1 n
 	F=$out/netblock.txt
 	check_trails "$out/trails-netblock" "$F"
-	n=0
-	while IFS= read -r line; do
-		case $line in
-		"PASS "*) ok "netblock: ${line#PASS }"; n=$((n + 1)) ;;
-		"FAIL "*) bad "netblock: ${line#FAIL }" ;;
-		esac
-	done < "$out/netblock.result"
-	if grep -qx 'exit 0' "$out/netblock.result" && [ "$n" -ge 30 ]; then
-		ok "netblock run: $n checks in the guest passed"
-	else
-		bad "netblock run: $n checks passed; $(grep -v '^PASS' "$out/netblock.result" | tr '\n' ' ')"
-	fi
+	guest_checks netblock "$out/netblock.result" 36
 	# lxbsmd's block-from: lines, at start and on SIGHUP
-	n=0
-	while IFS= read -r line; do
-		case $line in
-		"PASS "*) ok "netblock across: ${line#PASS }"; n=$((n + 1)) ;;
-		"FAIL "*) bad "netblock across: ${line#FAIL }" ;;
-		esac
-	done < "$out/netblock-across.result"
-	if grep -qx 'exit 0' "$out/netblock-across.result" && [ "$n" = 3 ]; then
-		ok "netblock across: the 3 checks of a reload under a live connection passed"
-	else
-		bad "netblock across: $(tr '\n' ' ' < "$out/netblock-across.result")"
-	fi
+	guest_checks "netblock across" "$out/netblock-across.result" 3
 	logged netblock "2 block rules (2 added, 0 removed)"
 	logged netblock "1 block rules (1 added, 3 removed)"
 	logged netblock "0 block rules (0 added, 1 removed)"
 	logged netblock "lxbsmd: block rule 104: "
-	F=$out/netblock.txt
 	rule_records 1 127.0.0.8/32 1 -
 	# 5 ways to read, twice; the rule removed and added again between, so
 	# the device counts the second 5
@@ -204,6 +181,42 @@ check_netblock() {
 	fi
 }
 
+# guest_checks NAME FILE MIN: the PASS and FAIL lines of a guest program,
+# which exited 0 after at least MIN checks.
+guest_checks() {
+	local name=$1 file=$2 line n=0
+	while IFS= read -r line; do
+		case $line in
+		"PASS "*) ok "$name: ${line#PASS }"; n=$((n + 1)) ;;
+		"FAIL "*) bad "$name: ${line#FAIL }" ;;
+		esac
+	done < "$file"
+	if grep -qx 'exit 0' "$file" && [ "$n" -ge "$3" ]; then
+		ok "$name: $n checks in the guest passed"
+	else
+		bad "$name: $n checks passed; $(grep -v '^PASS' "$file" | tr '\n' ' ')"
+	fi
+}
+
+# The device (phase 1c): permissions; records from applications.
+check_device() {
+	local out=$1
+	F=$out/device.txt
+	check_trails "$out/trails-device" "$F"
+	guest_checks devperm "$out/devperm.result" 18
+	guest_checks apprec "$out/apprec.result" 17
+	has "an application's record is in the trail as written" AUE_login \
+		'header,71,11,AUE_login,0,' ',text,apprec: a record from an application,return,success,0,trailer,71,'
+	hasnt "no refused record is in the trail" 'apprec refused'
+	if grep -qx 'exit 0' "$out/submit.result"; then
+		ok "lxbsm-submit exited 0"
+	else
+		bad "lxbsm-submit: $(cat "$out/submit.result")"
+	fi
+	has "lxbsm-submit's record: AUE_su, subject, text, failure EPERM" AUE_su \
+		',subject_ex,' ',text,lxbsm-submit: su to root,return,failure : Operation not permitted,4294967295'
+}
+
 run_checks() {
 	local out=$1 console=${2:-}
 	local n records drops lost pending notices
@@ -212,6 +225,7 @@ run_checks() {
 	if [ -n "$console" ]; then
 		for m in "module loaded" "functional phase done, module unloaded" \
 			 "netblock phase done, module unloaded" \
+			 "device phase done, module unloaded" \
 			 "detach phase done, module unloaded" "module reloaded" "stress phase done, module unloaded" \
 			 "block phase done, module unloaded" \
 			 "bench phase done" "GUEST-DONE"; do
@@ -237,6 +251,7 @@ run_checks() {
 	. "$out/params"
 
 	check_netblock "$out"
+	check_device "$out"
 
 	# --- the functional trails: every event family -----------------------
 	F=$out/functional.txt

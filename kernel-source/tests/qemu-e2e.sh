@@ -93,11 +93,13 @@ cp "$WORK/mod/lxbsm.ko" "$INITRD_ROOT/lxbsm/"
 gcc -static -O2 -Wall -Werror -o "$INITRD_ROOT/lxbsm/workload" "$HERE/workload.c"
 gcc -static -O2 -Wall -Werror -o "$INITRD_ROOT/lxbsm/lxbsmcat" "$KSRC/tools/lxbsmcat.c"
 gcc -static -O2 -Wall -Werror -o "$INITRD_ROOT/lxbsm/netblock" "$HERE/netblock.c"
+gcc -static -O2 -Wall -Werror -o "$INITRD_ROOT/lxbsm/devperm" "$HERE/devperm.c"
+gcc -static -O2 -Wall -Werror -o "$INITRD_ROOT/lxbsm/apprec" "$HERE/apprec.c"
 # lxbsmd, the reader of phases 1-3, with the shared libraries it links
 # (the loader included) at the paths it asks for them.
-(cd "$ROOT" && cargo build -q --release -p lxbsmd --bin lxbsmd) ||
+(cd "$ROOT" && cargo build -q --release -p lxbsmd --bin lxbsmd --bin lxbsm-submit) ||
 	die "lxbsmd build failed"
-cp "$TARGET/release/lxbsmd" "$INITRD_ROOT/lxbsm/lxbsmd"
+cp "$TARGET/release/lxbsmd" "$TARGET/release/lxbsm-submit" "$INITRD_ROOT/lxbsm/"
 for lib in $(ldd "$TARGET/release/lxbsmd" | grep -o '/[^ ]*'); do
 	mkdir -p "$INITRD_ROOT$(dirname "$lib")"
 	cp -L "$lib" "$INITRD_ROOT$lib"
