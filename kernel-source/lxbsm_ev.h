@@ -121,6 +121,9 @@ struct lx_sys {
 	lx_handler h;
 	u8 ev;
 	u8 nev;
+	/* and events also .. also + nalso - 1 (set*uid: su's) */
+	u8 also;
+	u8 nalso;
 	bool always;
 };
 

@@ -83,6 +83,9 @@ void lx_h_cred(struct lx_ctx *c)
 	};
 	int ev = cred_event(c->nr), i;
 
+	if (!lx_failed(c) && (ev == LXE_SETUID || ev == LXE_SETREUID ||
+			      ev == LXE_SETRESUID))
+		lx_session_setuid(from_kuid(&init_user_ns, current_euid()));
 	if (!lx_selected(ev, lx_failed(c))) {
 		lx_stash_take(current, c->nr, NULL);
 		return;

@@ -262,7 +262,7 @@ static void setauid(struct lx_ctx *c)
 	unsigned int auid;
 
 	if (c->ret >= 0)
-		lx_proc_login(current);
+		lx_session_login();
 	if (!lx_selected(LXE_SETAUID, lx_failed(c)))
 		return;
 	lx_begin(c, LXE_SETAUID);
@@ -288,7 +288,8 @@ void lx_h_rw(struct lx_ctx *c)
 		 * that accepted a connection even when nothing is selected.
 		 */
 		if (!lx_maybe_selected(LXE_WRITE) &&
-		    !lx_maybe_selected(LXE_SETAUID) && !lx_proc_has(current))
+		    !lx_maybe_selected(LXE_SETAUID) && !lx_login_wanted() &&
+		    !lx_proc_has(current))
 			return;
 		f = fdget(c->a[0]);
 		if (!f.file)

@@ -190,6 +190,7 @@ void lx_sched_exec(struct task_struct *p, struct linux_binprm *bprm)
 /* The end of a process (its last thread): exit status in an exit token. */
 void lx_sched_exit(struct task_struct *p)
 {
+	struct lx_proc_end end;
 	struct lx_ctx c;
 	int code = p->exit_code;
 
@@ -207,10 +208,18 @@ void lx_sched_exit(struct task_struct *p)
 		lx_emit(&c, 0);
 		preempt_enable();
 	}
+	/* the session's end, while the entry still gives the terminal id */
+	if (p == current && atomic_read(&p->signal->live) == 0 &&
+	    !(p->flags & PF_KTHREAD)) {
+		lx_proc_end_of(p, &end);
+		lx_session_exit(&end, code);
+	}
 	lx_proc_exit_task(p);
 }
 
 void lx_sched_fork(struct task_struct *parent, struct task_struct *child)
 {
 	lx_proc_fork(parent, child);
+	if (child->tgid != parent->tgid)
+		lx_session_fork(parent);
 }

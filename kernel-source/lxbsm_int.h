@@ -91,8 +91,12 @@ enum lx_event {
 	LXE_OPENAT_W, LXE_OPENAT_WC, LXE_OPENAT_WT, LXE_OPENAT_WTC,
 	LXE_OPENAT_RW, LXE_OPENAT_RWC, LXE_OPENAT_RWT, LXE_OPENAT_RWTC,
 	LXE_CREAT, LXE_CLOSE,
-	/* write may be a loginuid write: AUE_SETAUID */
+	/*
+	 * write may be a loginuid write: AUE_SETAUID, and a login if the
+	 * writer is a login program (lxbsm_session.c)
+	 */
 	LXE_READ, LXE_LSEEK, LXE_WRITE, LXE_SETAUID,
+	LXE_LOGIN, LXE_OPENSSH, LXE_TELNET, LXE_RLOGIN,
 	LXE_UNLINK, LXE_UNLINKAT, LXE_RENAME, LXE_RENAMEAT,
 	LXE_MKDIR, LXE_MKDIRAT, LXE_RMDIR,
 	LXE_CHMOD, LXE_FCHMOD, LXE_FCHMODAT,
@@ -100,6 +104,8 @@ enum lx_event {
 	LXE_LINK, LXE_LINKAT, LXE_SYMLINK, LXE_SYMLINKAT,
 	LXE_SETUID, LXE_SETGID, LXE_SETREUID, LXE_SETREGID,
 	LXE_SETRESUID, LXE_SETRESGID,
+	/* a set*uid call may be su's change of user; a leader's exit a logout */
+	LXE_SU, LXE_LOGOUT,
 	LXE_MOUNT, LXE_UMOUNT2, LXE_MODLOAD, LXE_MODUNLOAD,
 	LXE_SOCKET, LXE_BIND, LXE_LISTEN, LXE_CONNECT, LXE_ACCEPT,
 	LXE_RECVMSG, LXE_RECVFROM, LXE_SENDMSG, LXE_SENDTO,
@@ -172,10 +178,19 @@ int lx_canon(const char *in, char *out, char *tmp, char *dtmp);
 int lx_proc_init(void);
 void lx_proc_exit(void);
 void lx_proc_fork(struct task_struct *parent, struct task_struct *child);
-void lx_proc_exit_task(struct task_struct *t);
 bool lx_proc_get_termid(struct task_struct *t, struct lx_termid *tid);
 void lx_proc_set_peer(struct task_struct *t, const struct lx_termid *peer);
-void lx_proc_login(struct task_struct *t);
+void lx_proc_login(struct task_struct *t, int login_ev);
+bool lx_proc_mark_su(struct task_struct *t);
+void lx_proc_mark_forked(struct task_struct *t);
+/* what the entry of an exiting process said about its session */
+struct lx_proc_end {
+	int login_ev;		/* the login it led (0: none) */
+	bool su_done;		/* it changed user as su */
+	bool forked;		/* it forked */
+};
+void lx_proc_end_of(struct task_struct *t, struct lx_proc_end *end);
+void lx_proc_exit_task(struct task_struct *t);
 void lx_proc_forget_peers(void);
 bool lx_proc_has(struct task_struct *t);
 extern atomic_t lx_nprocs;
@@ -335,6 +350,13 @@ int lx_block_del(const struct lxbsm_block_rule *u);
 void lx_block_clear(void);
 int lx_block_get(struct lxbsm_block_list *l);
 bool lx_block_denied(int fd, long ret);
+
+/* lxbsm_session.c: login, logout and su */
+bool lx_login_wanted(void);
+void lx_session_login(void);
+void lx_session_setuid(u32 uid);
+void lx_session_fork(struct task_struct *parent);
+void lx_session_exit(const struct lx_proc_end *end, int code);
 
 /* lxbsm_apprec.c: records from applications */
 ssize_t lx_app_write(struct file *file, const char __user *ubuf, size_t count);

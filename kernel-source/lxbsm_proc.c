@@ -10,7 +10,11 @@
  * of the process exits.  When the process sets its loginuid (a write to
  * /proc/self/loginuid: the login point of a session), the accepted peer
  * becomes the session's terminal id, which every record of the process and
- * of its descendants then carries.
+ * of its descendants then carries.  A process whose loginuid write was a
+ * login (lxbsm_session.c) gets an entry in any case, marked as the
+ * session's leader, whose exit is the logout; one that changed user as su
+ * is marked too, and so is an su that forked.  Those marks are not
+ * inherited.
  */
 #include <linux/kernel.h>
 #include <linux/hashtable.h>
@@ -29,6 +33,9 @@ struct lx_proc {
 	pid_t tgid;
 	bool has_term;
 	bool has_peer;
+	bool su_done;
+	bool forked;
+	int login_ev;
 	struct lx_termid term;
 	struct lx_termid peer;
 };
@@ -97,6 +104,24 @@ void lx_proc_fork(struct task_struct *parent, struct task_struct *child)
 	spin_unlock(&lx_proc_lock);
 }
 
+/* What t's process's entry says about its session (zeros: no entry). */
+void lx_proc_end_of(struct task_struct *t, struct lx_proc_end *end)
+{
+	struct lx_proc *p;
+
+	memset(end, 0, sizeof(*end));
+	if (!lx_proc_any())
+		return;
+	rcu_read_lock();
+	p = find_rcu(t->tgid);
+	if (p) {
+		end->login_ev = READ_ONCE(p->login_ev);
+		end->su_done = READ_ONCE(p->su_done);
+		end->forked = READ_ONCE(p->forked);
+	}
+	rcu_read_unlock();
+}
+
 void lx_proc_exit_task(struct task_struct *t)
 {
 	struct lx_proc *p;
@@ -142,17 +167,46 @@ void lx_proc_set_peer(struct task_struct *t, const struct lx_termid *peer)
 	spin_unlock(&lx_proc_lock);
 }
 
-void lx_proc_login(struct task_struct *t)
+/* t set its loginuid; login_ev: the login it made, 0 if none. */
+void lx_proc_login(struct task_struct *t, int login_ev)
 {
 	struct lx_proc *p;
 
 	spin_lock(&lx_proc_lock);
-	p = find_rcu(t->tgid);
+	p = login_ev ? find_or_add_locked(t->tgid) : find_rcu(t->tgid);
 	if (p) {
 		/* a new session: its terminal is the accepted peer, if any */
 		p->has_term = p->has_peer;
 		p->term = p->peer;
+		p->login_ev = login_ev;
 	}
+	spin_unlock(&lx_proc_lock);
+}
+
+/* t changed user as su: true the first time for its process. */
+bool lx_proc_mark_su(struct task_struct *t)
+{
+	struct lx_proc *p;
+	bool first = false;
+
+	spin_lock(&lx_proc_lock);
+	p = find_or_add_locked(t->tgid);
+	if (p && !p->su_done) {
+		p->su_done = true;
+		first = true;
+	}
+	spin_unlock(&lx_proc_lock);
+	return first;
+}
+
+void lx_proc_mark_forked(struct task_struct *t)
+{
+	struct lx_proc *p;
+
+	spin_lock(&lx_proc_lock);
+	p = find_or_add_locked(t->tgid);
+	if (p)
+		p->forked = true;
 	spin_unlock(&lx_proc_lock);
 }
 

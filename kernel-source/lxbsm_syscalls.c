@@ -38,6 +38,9 @@
 #include "lxbsm_ev.h"
 
 #define SYS(nr, fn, e, n) [nr] = { .h = fn, .ev = e, .nev = n }
+/* a set*uid call: its own event, and su's */
+#define SYS_UID(nr, e) [nr] = { .h = lx_h_cred, .ev = e, .nev = 1, \
+				.also = LXE_SU, .nalso = 1 }
 
 const struct lx_sys lx_exit_sys[LX_NR] = {
 	SYS(__NR_fork, lx_h_fork, LXE_FORK, 3),
@@ -56,7 +59,8 @@ const struct lx_sys lx_exit_sys[LX_NR] = {
 	SYS(__NR_creat, lx_h_open, LXE_CREAT, 1),
 	SYS(__NR_close, lx_h_close, LXE_CLOSE, 1),
 	SYS(__NR_read, lx_h_rw, LXE_READ, 1),
-	SYS(__NR_write, lx_h_rw, LXE_WRITE, 2),
+	/* write, setauid and the logins (the enum keeps them together) */
+	SYS(__NR_write, lx_h_rw, LXE_WRITE, 6),
 	SYS(__NR_lseek, lx_h_rw, LXE_LSEEK, 1),
 	SYS(__NR_unlink, lx_h_path1, LXE_UNLINK, 1),
 	SYS(__NR_unlinkat, lx_h_path1, LXE_UNLINKAT, 1),
@@ -77,11 +81,11 @@ const struct lx_sys lx_exit_sys[LX_NR] = {
 	SYS(__NR_lchown, lx_h_chown, LXE_LCHOWN, 1),
 	SYS(__NR_fchown, lx_h_chown, LXE_FCHOWN, 1),
 	SYS(__NR_fchownat, lx_h_chown, LXE_FCHOWNAT, 1),
-	SYS(__NR_setuid, lx_h_cred, LXE_SETUID, 1),
+	SYS_UID(__NR_setuid, LXE_SETUID),
 	SYS(__NR_setgid, lx_h_cred, LXE_SETGID, 1),
-	SYS(__NR_setreuid, lx_h_cred, LXE_SETREUID, 1),
+	SYS_UID(__NR_setreuid, LXE_SETREUID),
 	SYS(__NR_setregid, lx_h_cred, LXE_SETREGID, 1),
-	SYS(__NR_setresuid, lx_h_cred, LXE_SETRESUID, 1),
+	SYS_UID(__NR_setresuid, LXE_SETRESUID),
 	SYS(__NR_setresgid, lx_h_cred, LXE_SETRESGID, 1),
 	SYS(__NR_mount, lx_h_mount, LXE_MOUNT, 1),
 	SYS(__NR_umount2, lx_h_umount, LXE_UMOUNT2, 1),
@@ -132,6 +136,9 @@ static bool sys_selectable(const struct lx_sys *s, u32 live)
 	if (!s->h)
 		return false;
 	for (ev = s->ev; ev < s->ev + s->nev; ev++)
+		if (READ_ONCE(lx_event_class[ev]) & live)
+			return true;
+	for (ev = s->also; ev < s->also + s->nalso; ev++)
 		if (READ_ONCE(lx_event_class[ev]) & live)
 			return true;
 	return false;

@@ -24,6 +24,7 @@
 #define NT LXBSM_AC_NT
 #define AD LXBSM_AC_AD
 #define EX LXBSM_AC_EX
+#define LO LXBSM_AC_LO
 
 #define EV(idx, num, cls, nm) [idx] = { .bsm = num, .classes = cls, .name = nm }
 
@@ -91,6 +92,13 @@ const struct lx_event_info lx_events[LXE_COUNT] = {
 	EV(LXE_SETRESUID, 43057, PC, "AUE_SETRESUID"),
 	EV(LXE_SETRESGID, 43059, PC, "AUE_SETRESGID"),
 	EV(LXE_SETAUID, 131, AD, "AUE_SETAUID"),
+	/* made by lxbsm_session.c from what login programs and su ask */
+	EV(LXE_LOGIN, 6152, LO, "AUE_login"),
+	EV(LXE_OPENSSH, 32800, LO, "AUE_openssh"),
+	EV(LXE_TELNET, 6154, LO, "AUE_telnet"),
+	EV(LXE_RLOGIN, 6155, LO, "AUE_rlogin"),
+	EV(LXE_LOGOUT, 6153, LO, "AUE_logout"),
+	EV(LXE_SU, 6159, LO, "AUE_su"),
 	EV(LXE_MOUNT, 62, AD, "AUE_MOUNT"),
 	EV(LXE_UMOUNT2, 268, AD, "AUE_UMOUNT2"),
 	EV(LXE_MODLOAD, 243, AD, "AUE_MODLOAD"),

@@ -215,6 +215,52 @@ check_device() {
 	fi
 	has "lxbsm-submit's record: AUE_su, subject, text, failure EPERM" AUE_su \
 		',subject_ex,' ',text,lxbsm-submit: su to root,return,failure : Operation not permitted,4294967295'
+	check_sessions "$out"
+}
+
+# Login, logout and su records (phase 1c, tests/session.c).
+check_sessions() {
+	local out=$1 port n
+	if grep -qx 'sshd exit 0' "$out/session.result" &&
+		grep -qx 'login exit 0' "$out/session.result" &&
+		grep -qx 'telnetd exit 0' "$out/session.result" &&
+		grep -qx 'su ok exit 0' "$out/session.result" &&
+		grep -qx 'su fail exit 1' "$out/session.result"; then
+		ok "the login-like programs ran as planned"
+	else
+		bad "session programs: $(tr '\n' ' ' < "$out/session.result")"
+	fi
+	port=$(sed -n 's/^client port //p' "$out/session.result")
+	has "sshd's session: AUE_openssh, auid 1000, the client as terminal id" AUE_openssh \
+		'subject_ex,1000,0,0,0,0,' ",$port,127.0.0.9,text,lxbsm: login by sshd,return,success,0,"
+	has "the session leader's exit: AUE_logout, auid 1000, same terminal" AUE_logout \
+		'subject_ex,1000,0,0,0,0,' ",$port,127.0.0.9,text,lxbsm: end of the session (AUE_openssh),exit,"
+	has "login: AUE_login, auid 1001, no remote terminal" AUE_login \
+		'subject_ex,1001,0,0,0,0,' ',0,0.0.0.0,text,lxbsm: login by login,return,success,0,'
+	has "login under in.telnetd: AUE_telnet, auid 1002" AUE_telnet \
+		'subject_ex,1002,0,0,0,0,' ',text,lxbsm: login by login,return,success,0,'
+	n=$(grep -c -F ',11,AUE_logout,' "$F" || true)
+	if [ "$n" = 3 ]; then
+		ok "3 logouts: the sshd session, login, the telnet login"
+	else
+		bad "$n AUE_logout records, expected 3"
+	fi
+	has "su: AUE_su after its setuid, the new user, the target uid" AUE_su \
+		',1000,1000,1000,1000,' 'text,lxbsm: su to uid 1000,argument,1,0x3e8,uid,return,success,0,'
+	n=$(grep -c -F 'text,lxbsm: su to uid' "$F" || true)
+	if [ "$n" = 1 ]; then
+		ok "one AUE_su for su's change of user (its setgid is not one)"
+	else
+		bad "$n AUE_su success records, expected 1"
+	fi
+	has "a failed su: AUE_su, its exit status, failure" AUE_su \
+		'text,lxbsm: su exited with status 1 before changing user,exit,' 'return,failure : Operation not permitted'
+	n=$(grep -c -F 'before changing user' "$F" || true)
+	if [ "$n" = 1 ]; then
+		ok "one failed su: the one that forked and succeeded is not one"
+	else
+		bad "$n failed-su records, expected 1"
+	fi
 }
 
 run_checks() {
@@ -537,7 +583,8 @@ run_checks() {
 }
 
 # report_overhead DIR: the ratios of DIR/bench.{unloaded,selected,partial,deselected}
-# (partial: exec alone selected, the probes attached; may be missing)
+# (partial: exec alone selected, the probes attached; may be missing) and
+# of Linux's own audit, bench.audit-{selected,partial} (may be missing)
 # (lines "bench KIND MEDIAN_NS FASTEST_NS", one per round).
 report_overhead() {
 	local out=$1
@@ -549,7 +596,9 @@ report_overhead() {
 		# ratios' spread [min-max].
 		echo "overhead ($(grep -c '^bench open' "$out/bench.unloaded") rounds; ns per operation, fastest batch, median of the rounds;" \
 			"ratio to unloaded, median of the rounds' ratios [min-max];" \
-			"partial: exec alone selected, probes attached; deselected: masks 0, probes detached):"
+			"partial: exec alone selected, probes attached; deselected: masks 0, probes detached;" \
+			"audit-selected, audit-partial: Linux audit with rules for the same calls, or execve alone," \
+			"drained over netlink; cost: lxbsm's added time over Linux audit's, selected, median of the rounds):"
 		for k in open fork exec; do
 			awk -v k="$k" '
 				function median(a, n,   i, j, t) {
@@ -577,10 +626,19 @@ report_overhead() {
 					show("selected")
 					if (n["partial"]) show("partial")
 					show("deselected")
+					if (n["audit-selected"]) {
+						show("audit-selected")
+						show("audit-partial")
+						for (i = 1; i <= n["audit-selected"]; i++)
+							c[i] = (ns["selected", i] - ns["unloaded", i]) / (ns["audit-selected", i] - ns["unloaded", i])
+						printf "  cost x%.2f", median(c, n["audit-selected"])
+					}
 					printf "\n"
 				}' "$out"/bench.unloaded "$out"/bench.selected \
 				$([ -f "$out/bench.partial" ] && echo "$out/bench.partial") \
-				"$out"/bench.deselected
+				"$out"/bench.deselected \
+				$([ -f "$out/bench.audit-selected" ] && echo "$out/bench.audit-selected") \
+				$([ -f "$out/bench.audit-partial" ] && echo "$out/bench.audit-partial")
 		done
 	fi
 }

@@ -42,6 +42,7 @@ cp "$WORK/mod/lxbsm.ko" "$WORK/root/lxbsm/"
 cp /bin/busybox "$WORK/root/bin/"
 gcc -static -O2 -Wall -Werror -o "$WORK/root/lxbsm/workload" "$HERE/workload.c"
 gcc -static -O2 -Wall -Werror -o "$WORK/root/lxbsm/lxbsmcat" "$KSRC/tools/lxbsmcat.c"
+gcc -static -O2 -Wall -Werror -o "$WORK/root/lxbsm/auditnl" "$HERE/auditnl.c"
 
 # The guest runs section 4 of guest/init as it is, then prints the results.
 {
@@ -66,7 +67,7 @@ BENCH_exec=${BENCH_EXEC:-50}
 EOF
 	sed -n '/^# 4\. overhead/,/^mark "bench phase done"/p' "$HERE/guest/init"
 	cat <<'EOF'
-for f in unloaded selected partial deselected; do
+for f in unloaded selected partial deselected audit-selected audit-partial; do
 	sed "s/^/LXBSM-BENCH: $f /" /out/bench.$f
 done
 poweroff -f
@@ -86,7 +87,7 @@ if grep -a 'LXBSM-BENCH: FAIL' "$WORK/console.log" ||
 	exit 1
 fi
 mkdir -p "$WORK/out"
-for f in unloaded selected partial deselected; do
+for f in unloaded selected partial deselected audit-selected audit-partial; do
 	grep -a "^LXBSM-BENCH: $f bench " "$WORK/console.log" | cut -d' ' -f3- |
 		tr -d '\r' >"$WORK/out/bench.$f"
 done

@@ -95,6 +95,8 @@ gcc -static -O2 -Wall -Werror -o "$INITRD_ROOT/lxbsm/lxbsmcat" "$KSRC/tools/lxbs
 gcc -static -O2 -Wall -Werror -o "$INITRD_ROOT/lxbsm/netblock" "$HERE/netblock.c"
 gcc -static -O2 -Wall -Werror -o "$INITRD_ROOT/lxbsm/devperm" "$HERE/devperm.c"
 gcc -static -O2 -Wall -Werror -o "$INITRD_ROOT/lxbsm/apprec" "$HERE/apprec.c"
+gcc -static -O2 -Wall -Werror -o "$INITRD_ROOT/lxbsm/session" "$HERE/session.c"
+gcc -static -O2 -Wall -Werror -o "$INITRD_ROOT/lxbsm/auditnl" "$HERE/auditnl.c"
 # lxbsmd, the reader of phases 1-3, with the shared libraries it links
 # (the loader included) at the paths it asks for them.
 (cd "$ROOT" && cargo build -q --release -p lxbsmd --bin lxbsmd --bin lxbsm-submit) ||
