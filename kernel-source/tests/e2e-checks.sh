@@ -181,6 +181,17 @@ check_netblock() {
 	fi
 }
 
+# counted DESC N PATTERN: exactly N lines of $F hold PATTERN (a fixed string).
+counted() {
+	local n
+	n=$(grep -c -F -- "$3" "$F" || true)
+	if [ "$n" = "$2" ]; then
+		ok "$1"
+	else
+		bad "$1: $n records with $3, expected $2"
+	fi
+}
+
 # guest_checks NAME FILE MIN: the PASS and FAIL lines of a guest program,
 # which exited 0 after at least MIN checks.
 guest_checks() {
@@ -220,7 +231,7 @@ check_device() {
 
 # Login, logout and su records (phase 1c, tests/session.c).
 check_sessions() {
-	local out=$1 port n
+	local out=$1 port
 	if grep -qx 'sshd exit 0' "$out/session.result" &&
 		grep -qx 'login exit 0' "$out/session.result" &&
 		grep -qx 'telnetd exit 0' "$out/session.result" &&
@@ -239,28 +250,13 @@ check_sessions() {
 		'subject_ex,1001,0,0,0,0,' ',0,0.0.0.0,text,lxbsm: login by login,return,success,0,'
 	has "login under in.telnetd: AUE_telnet, auid 1002" AUE_telnet \
 		'subject_ex,1002,0,0,0,0,' ',text,lxbsm: login by login,return,success,0,'
-	n=$(grep -c -F ',11,AUE_logout,' "$F" || true)
-	if [ "$n" = 3 ]; then
-		ok "3 logouts: the sshd session, login, the telnet login"
-	else
-		bad "$n AUE_logout records, expected 3"
-	fi
+	counted "3 logouts: the sshd session, login, the telnet login" 3 ',11,AUE_logout,'
 	has "su: AUE_su after its setuid, the new user, the target uid" AUE_su \
 		',1000,1000,1000,1000,' 'text,lxbsm: su to uid 1000,argument,1,0x3e8,uid,return,success,0,'
-	n=$(grep -c -F 'text,lxbsm: su to uid' "$F" || true)
-	if [ "$n" = 1 ]; then
-		ok "one AUE_su for su's change of user (its setgid is not one)"
-	else
-		bad "$n AUE_su success records, expected 1"
-	fi
+	counted "one AUE_su for su's change of user (its setgid is not one)" 1 'text,lxbsm: su to uid'
 	has "a failed su: AUE_su, its exit status, failure" AUE_su \
 		'text,lxbsm: su exited with status 1 before changing user,exit,' 'return,failure : Operation not permitted'
-	n=$(grep -c -F 'before changing user' "$F" || true)
-	if [ "$n" = 1 ]; then
-		ok "one failed su: the one that forked and succeeded is not one"
-	else
-		bad "$n failed-su records, expected 1"
-	fi
+	counted "one failed su: the one that forked and succeeded is not one" 1 'before changing user'
 }
 
 run_checks() {
