@@ -1,8 +1,8 @@
 #![deny(unsafe_code)]
-//! Reading BSM trails, and the tools praudit and auditreduce built on it.
+//! Reading BSM trails, and the tools praudit, auditreduce and bsmreport built on it.
 //!
 //! The reader ([`reader`], [`merge`]) knows nothing of
-//! output; the outputs ([`printer`], [`count`], [`sink::RecordCopy`]) are
+//! output; the outputs ([`printer`], [`count`], [`report`], [`sink::RecordCopy`]) are
 //! [`Sink`]s and know nothing of files; the selection ([`select`]) only
 //! answers whether a record is wanted; [`reduce`] joins them, for every
 //! tool.
@@ -13,6 +13,7 @@ mod pieces;
 pub mod printer;
 pub mod reader;
 pub mod reduce;
+pub mod report;
 pub mod select;
 pub mod sink;
 mod window;

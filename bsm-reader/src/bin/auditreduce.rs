@@ -19,7 +19,7 @@ use bsm_reader::accounts::HOST_PASSWD;
 use bsm_reader::count::Counter;
 use bsm_reader::printer::{HOST_AUDIT_EVENT, PrintContext, PrintOptions, Printer};
 use bsm_reader::reduce::{Reduction, default_threads, name_window, open_inputs};
-use bsm_reader::select::{SelectionOptions, Selector, load_tables};
+use bsm_reader::select::{SelectionArgs, Selector, load_tables};
 use bsm_reader::sink::RecordCopy;
 use bsm_reader::{Parallelism, ReadOptions, Sink};
 use clap::Parser;
@@ -47,70 +47,8 @@ const EX_USAGE: u8 = 64;
                   this-month, this-year."
 )]
 struct Cli {
-    /// Select records of any time (lifts -a, -b and -d).
-    #[arg(short = 'A')]
-    all: bool,
-
-    /// Select records at or after TIME.
-    #[arg(short = 'a', value_name = "TIME")]
-    after: Option<String>,
-
-    /// Select records before TIME.
-    #[arg(short = 'b', value_name = "TIME")]
-    before: Option<String>,
-
-    /// Select records of events in these audit classes (audit_control flags:
-    /// lo,+fw,-fr, ...; + success only, - failure only, as the return token says).
-    #[arg(short = 'c', value_name = "FLAGS", allow_hyphen_values = true)]
-    classes: Option<String>,
-
-    /// Select records of one day, YYYYMMDD in local time.
-    #[arg(short = 'd', value_name = "DATE", conflicts_with_all = ["after", "before"])]
-    day: Option<String>,
-
-    /// Select records whose effective user is USER (a name or a number).
-    #[arg(short = 'e', value_name = "USER")]
-    euid: Option<String>,
-
-    /// Select records whose effective group is GROUP (a name or a number).
-    #[arg(short = 'f', value_name = "GROUP")]
-    egid: Option<String>,
-
-    /// Select records whose real group is GROUP (a name or a number).
-    #[arg(short = 'g', value_name = "GROUP")]
-    rgid: Option<String>,
-
-    /// Select records whose subject is process PID.
-    #[arg(short = 'j', value_name = "PID")]
-    subject_pid: Option<u32>,
-
-    /// Select records of EVENT (an AUE_ name or a number); repeat or separate
-    /// with commas for several.
-    #[arg(short = 'm', value_name = "EVENT")]
-    events: Vec<String>,
-
-    /// Select records by object: file=RE[,[~]RE...] (POSIX extended regular
-    /// expressions; the first that matches a path decides, ~ rejects),
-    /// msgqid=ID, semid=ID, shmid=ID, pid=PID (a process acted upon),
-    /// sock=PORT|ADDR|ADDR:PORT|[ADDR6]:PORT (either end of a socket).
-    #[arg(short = 'o', value_name = "TYPE=VALUE")]
-    objects: Vec<String>,
-
-    /// Select records whose real user is USER (a name or a number).
-    #[arg(short = 'r', value_name = "USER")]
-    ruid: Option<String>,
-
-    /// Select records whose audit user is USER (a name or a number).
-    #[arg(short = 'u', value_name = "USER")]
-    auid: Option<String>,
-
-    /// Select the records the other criteria reject.
-    #[arg(short = 'v')]
-    invert: bool,
-
-    /// Select records whose zone name matches GLOB.
-    #[arg(short = 'z', value_name = "GLOB")]
-    zone: Option<String>,
+    #[command(flatten)]
+    selection: SelectionArgs,
 
     /// Instead of the records, print how many were selected per event, per
     /// audit user and per result.
@@ -209,7 +147,7 @@ impl Setup {
     fn new(cli: &Cli) -> Result<Self, UsageError> {
         let (classes, events) =
             load_tables(cli.audit_class.as_deref(), cli.audit_event.as_deref())?;
-        let criteria = cli.selection().criteria(&events, &classes)?;
+        let criteria = cli.selection.options().criteria(&events, &classes)?;
         let output = match (&cli.print, cli.count) {
             (Some(modes), _) => Output::Print(PrintOptions::from_modes(modes, &cli.delimiter)?),
             (None, true) => Output::Count,
@@ -220,28 +158,6 @@ impl Setup {
             events,
             output,
         })
-    }
-}
-
-impl Cli {
-    fn selection(&self) -> SelectionOptions {
-        SelectionOptions {
-            all: self.all,
-            after: self.after.clone(),
-            before: self.before.clone(),
-            classes: self.classes.clone(),
-            day: self.day.clone(),
-            euid: self.euid.clone(),
-            egid: self.egid.clone(),
-            rgid: self.rgid.clone(),
-            subject_pid: self.subject_pid,
-            events: self.events.clone(),
-            objects: self.objects.clone(),
-            ruid: self.ruid.clone(),
-            auid: self.auid.clone(),
-            invert: self.invert,
-            zone: self.zone.clone(),
-        }
     }
 }
 
@@ -292,4 +208,15 @@ fn run(cli: &Cli, setup: &Setup) -> io::Result<bool> {
         reduction.read_merged(readers)?;
     }
     reduction.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Cli;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
 }

@@ -27,6 +27,8 @@
 //! local or remote end has the given port, address, or both (OpenBSM
 //! accepts the option and matches nothing); `-z` takes a glob of zone names.
 
+#[cfg(feature = "cli")]
+mod args;
 mod objects;
 mod options;
 mod when;
@@ -34,6 +36,8 @@ mod when;
 use bsm_format::tables::{EventTable, Preselection};
 use bsm_format::{Error as FormatError, ProcessIds, Record, decode_token, ids, wire};
 
+#[cfg(feature = "cli")]
+pub use args::SelectionArgs;
 pub use objects::{PathRules, PatternError, SocketEndpoint, ZoneGlob};
 pub use options::{HOST_AUDIT_CLASS, SelectionOptions, load_tables, table_path};
 pub use when::{TimeError, day_bounds, parse_instant};

@@ -1,0 +1,98 @@
+//! auditreduce's selection flags as clap arguments, for every tool that
+//! selects as auditreduce does (auditreduce, bsmreport) to flatten into its
+//! command line.
+
+use clap::Args;
+
+use super::SelectionOptions;
+
+/// The selection flags; see auditreduce(1).
+#[derive(Debug, Clone, Default, Args)]
+pub struct SelectionArgs {
+    /// Select records of any time (lifts -a, -b and -d).
+    #[arg(short = 'A')]
+    pub all: bool,
+
+    /// Select records at or after TIME.
+    #[arg(short = 'a', value_name = "TIME")]
+    pub after: Option<String>,
+
+    /// Select records before TIME.
+    #[arg(short = 'b', value_name = "TIME")]
+    pub before: Option<String>,
+
+    /// Select records of events in these audit classes (audit_control flags:
+    /// lo,+fw,-fr, ...; + success only, - failure only, as the return token says).
+    #[arg(short = 'c', value_name = "FLAGS", allow_hyphen_values = true)]
+    pub classes: Option<String>,
+
+    /// Select records of one day, YYYYMMDD in local time.
+    #[arg(short = 'd', value_name = "DATE", conflicts_with_all = ["after", "before"])]
+    pub day: Option<String>,
+
+    /// Select records whose effective user is USER (a name or a number).
+    #[arg(short = 'e', value_name = "USER")]
+    pub euid: Option<String>,
+
+    /// Select records whose effective group is GROUP (a name or a number).
+    #[arg(short = 'f', value_name = "GROUP")]
+    pub egid: Option<String>,
+
+    /// Select records whose real group is GROUP (a name or a number).
+    #[arg(short = 'g', value_name = "GROUP")]
+    pub rgid: Option<String>,
+
+    /// Select records whose subject is process PID.
+    #[arg(short = 'j', value_name = "PID")]
+    pub subject_pid: Option<u32>,
+
+    /// Select records of EVENT (an AUE_ name or a number); repeat or separate
+    /// with commas for several.
+    #[arg(short = 'm', value_name = "EVENT")]
+    pub events: Vec<String>,
+
+    /// Select records by object: file=RE[,[~]RE...] (POSIX extended regular
+    /// expressions; the first that matches a path decides, ~ rejects),
+    /// msgqid=ID, semid=ID, shmid=ID, pid=PID (a process acted upon),
+    /// sock=PORT|ADDR|ADDR:PORT|[ADDR6]:PORT (either end of a socket).
+    #[arg(short = 'o', value_name = "TYPE=VALUE")]
+    pub objects: Vec<String>,
+
+    /// Select records whose real user is USER (a name or a number).
+    #[arg(short = 'r', value_name = "USER")]
+    pub ruid: Option<String>,
+
+    /// Select records whose audit user is USER (a name or a number).
+    #[arg(short = 'u', value_name = "USER")]
+    pub auid: Option<String>,
+
+    /// Select the records the other criteria reject.
+    #[arg(short = 'v')]
+    pub invert: bool,
+
+    /// Select records whose zone name matches GLOB.
+    #[arg(short = 'z', value_name = "GLOB")]
+    pub zone: Option<String>,
+}
+
+impl SelectionArgs {
+    pub fn options(&self) -> SelectionOptions {
+        SelectionOptions {
+            all: self.all,
+            after: self.after.clone(),
+            before: self.before.clone(),
+            classes: self.classes.clone(),
+            day: self.day.clone(),
+            euid: self.euid.clone(),
+            egid: self.egid.clone(),
+            rgid: self.rgid.clone(),
+            subject_pid: self.subject_pid,
+            events: self.events.clone(),
+            objects: self.objects.clone(),
+            ruid: self.ruid.clone(),
+            auid: self.auid.clone(),
+            invert: self.invert,
+            zone: self.zone.clone(),
+        }
+    }
+}
