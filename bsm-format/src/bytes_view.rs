@@ -212,6 +212,6 @@ impl fmt::Debug for U64List<'_> {
 
 impl Serialize for U64List<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.iter())
+        serializer.collect_seq(self.iter().map(crate::exact::Exact))
     }
 }

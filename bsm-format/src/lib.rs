@@ -10,6 +10,9 @@
 //!   a trail as records and file tokens with their offsets, up to the first
 //!   damage; [`ResyncSplitter`] reports each damaged region and goes on.
 //! - [`tables`]: events, classes, errno values and socket constants.
+//! - serde: tokens and records serialise with stable field names; in JSON
+//!   (any human-readable format) a 64-bit value beyond 2^53 - 1 is a decimal
+//!   string, so that jq and JavaScript read it exactly ([`exact`]).
 //!
 //! No input makes this crate panic or loop: every failure is an [`Error`]
 //! that names the token id and the byte offset.
@@ -48,6 +51,7 @@ mod bytes_view;
 mod decode;
 mod encode;
 mod error;
+pub mod exact;
 pub mod ids;
 mod record;
 mod resync;
@@ -77,7 +81,7 @@ pub use token::{
     Socket, SocketEx, Subject32, Subject32Ex, Subject64, Subject64Ex, TextToken, Token, Trailer,
     Unknown, UseOfPrivilege, Uuid, Zone, format_uuid,
 };
-pub use trail_dir::{TrailFile, list_trail_dir, trail_entries};
+pub use trail_dir::{TrailFile, list_trail_dir, trail_entries, unnamed_files};
 pub use trail_name::{TrailName, TrailState, format_stamp, parse_stamp};
 pub use view::{HeaderView, ReturnView, SubjectView};
 pub use window::{BytesWindow, StreamWindow, Window};

@@ -394,7 +394,7 @@ impl Serialize for Record<'_> {
             .time()
             .map(|t| t.to_rfc3339_opts(SecondsFormat::Millis, true));
         let mut state = serializer.serialize_struct("Record", 4)?;
-        state.serialize_field("offset", &self.offset)?;
+        state.serialize_field("offset", &crate::exact::Exact(self.offset))?;
         state.serialize_field("time", &time)?;
         state.serialize_field("header", &self.header())?;
         state.serialize_field("tokens", &SerializeTokens(self.tokens()))?;

@@ -195,7 +195,9 @@ pub struct File32<'a> {
 /// 0x78: as 0x11 with 64-bit seconds and milliseconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct File64<'a> {
+    #[serde(serialize_with = "crate::exact::u64")]
     pub seconds: u64,
+    #[serde(serialize_with = "crate::exact::u64")]
     pub milliseconds: u64,
     pub name: Text<'a>,
 }
@@ -238,7 +240,9 @@ pub struct Header64 {
     pub version: u8,
     pub event: u16,
     pub modifier: u16,
+    #[serde(serialize_with = "crate::exact::u64")]
     pub seconds: u64,
+    #[serde(serialize_with = "crate::exact::u64")]
     pub milliseconds: u64,
 }
 
@@ -250,7 +254,9 @@ pub struct Header64Ex {
     pub event: u16,
     pub modifier: u16,
     pub host: IpAddr,
+    #[serde(serialize_with = "crate::exact::u64")]
     pub seconds: u64,
+    #[serde(serialize_with = "crate::exact::u64")]
     pub milliseconds: u64,
 }
 
@@ -390,6 +396,7 @@ pub struct Subject32 {
 pub struct Subject64 {
     #[serde(flatten)]
     pub ids: ProcessIds,
+    #[serde(serialize_with = "crate::exact::u64")]
     pub port: u64,
     pub addr: Ipv4Addr,
 }
@@ -408,6 +415,7 @@ pub struct Subject32Ex {
 pub struct Subject64Ex {
     #[serde(flatten)]
     pub ids: ProcessIds,
+    #[serde(serialize_with = "crate::exact::u64")]
     pub port: u64,
     pub addr: IpAddr,
 }
@@ -423,6 +431,7 @@ pub struct Return32 {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Return64 {
     pub status: u8,
+    #[serde(serialize_with = "crate::exact::u64")]
     pub value: u64,
 }
 
@@ -483,6 +492,7 @@ pub struct Arg32<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Arg64<'a> {
     pub number: u8,
+    #[serde(serialize_with = "crate::exact::u64")]
     pub value: u64,
     pub text: Text<'a>,
 }
@@ -596,6 +606,7 @@ pub struct Attr32 {
     pub uid: u32,
     pub gid: u32,
     pub fsid: u32,
+    #[serde(serialize_with = "crate::exact::u64")]
     pub node_id: u64,
     pub device: u32,
 }
@@ -607,7 +618,9 @@ pub struct Attr64 {
     pub uid: u32,
     pub gid: u32,
     pub fsid: u32,
+    #[serde(serialize_with = "crate::exact::u64")]
     pub node_id: u64,
+    #[serde(serialize_with = "crate::exact::u64")]
     pub device: u64,
 }
 

@@ -76,6 +76,25 @@ pub fn list_trail_dir(dir: &Path) -> io::Result<Vec<TrailFile>> {
     Ok(files)
 }
 
+/// The regular files of `dir` not named as trails, sorted: what a reader of
+/// the directory skips and should say it skipped.
+pub fn unnamed_files(dir: &Path) -> io::Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for entry in fs::read_dir(dir)? {
+        let entry = entry?;
+        let named = entry
+            .file_name()
+            .to_str()
+            .and_then(TrailName::parse)
+            .is_some();
+        if !named && entry.file_type()?.is_file() {
+            files.push(entry.path());
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -142,6 +161,11 @@ mod tests {
             trail_entries(&dir).unwrap().len(),
             3,
             "the planted link is an entry"
+        );
+        assert_eq!(
+            unnamed_files(&dir).unwrap(),
+            [dir.join("notes.txt")],
+            "links are not files skipped"
         );
         fs::remove_dir_all(&dir).unwrap();
     }

@@ -16,8 +16,10 @@ pub struct HeaderView {
     pub modifier: u16,
     /// The host address of `_ex` headers.
     pub host: Option<IpAddr>,
+    #[serde(serialize_with = "crate::exact::u64")]
     pub seconds: u64,
     /// The sub-second part, in milliseconds (what libbsm writes).
+    #[serde(serialize_with = "crate::exact::u64")]
     pub milliseconds: u64,
 }
 
@@ -42,6 +44,7 @@ pub struct SubjectView {
     pub rgid: u32,
     pub pid: u32,
     pub sid: u32,
+    #[serde(serialize_with = "crate::exact::u64")]
     pub terminal_port: u64,
     pub terminal_addr: IpAddr,
 }
@@ -67,6 +70,7 @@ impl SubjectView {
 pub struct ReturnView {
     /// A BSM errno; 0 means success.
     pub status: u8,
+    #[serde(serialize_with = "crate::exact::u64")]
     pub value: u64,
 }
 

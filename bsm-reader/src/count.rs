@@ -10,6 +10,7 @@ use bsm_format::tables::{EventTable, errno};
 use bsm_format::{Error as FormatError, FileItem, Record, Token, ids};
 
 use crate::accounts::AccountNames;
+use crate::select::UNSET_NAME;
 use crate::sink::{Sink, SinkError};
 
 /// Counts of records.
@@ -72,7 +73,7 @@ impl Counts {
         for (auid, count) in sorted(&self.by_auid) {
             let label = match auid {
                 None => "no subject".to_owned(),
-                Some(u32::MAX) => "unset (4294967295)".to_owned(),
+                Some(u32::MAX) => format!("{UNSET_NAME} (-1)"),
                 Some(auid) => match users.name(auid) {
                     Some(name) => format!("{name} ({auid})"),
                     None => auid.to_string(),

@@ -7,6 +7,8 @@
 //! answers whether a record is wanted; [`reduce`] joins them, for every
 //! tool.
 
+#[cfg(feature = "cli")]
+pub mod cli;
 pub mod count;
 pub mod merge;
 mod pieces;

@@ -8,7 +8,9 @@ use std::io;
 use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 
-use bsm_format::{Error as FormatError, Record, RecordShape, TrailItem, list_trail_dir};
+use bsm_format::{
+    Error as FormatError, Record, RecordShape, TrailItem, list_trail_dir, unnamed_files,
+};
 
 use crate::merge::{MergedEvent, MergedReader};
 use crate::select::{Criteria, Selector};
@@ -63,6 +65,7 @@ pub fn open_inputs(
             continue;
         }
         let files = if path.is_dir() {
+            warn_of_unnamed_files(tool, path);
             match list_trail_dir(path) {
                 Ok(files) => files
                     .into_iter()
@@ -89,6 +92,39 @@ pub fn open_inputs(
         }
     }
     (readers, intact)
+}
+
+/// Names on standard error the files of trail directory `dir` that are not
+/// read because they are not named as auditd names trails.
+fn warn_of_unnamed_files(tool: &str, dir: &Path) {
+    /// Names shown before "and N more".
+    const SHOWN: usize = 5;
+    let Ok(skipped) = unnamed_files(dir) else {
+        return; // listing the trails will say why
+    };
+    if skipped.is_empty() {
+        return;
+    }
+    let mut names: Vec<String> = skipped
+        .iter()
+        .take(SHOWN)
+        .map(|file| {
+            file.file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    if skipped.len() > SHOWN {
+        names.push(format!("and {} more", skipped.len() - SHOWN));
+    }
+    eprintln!(
+        "{tool}: {}: warning: {} file(s) skipped, not named as auditd names trails \
+         (START.END, e.g. 20231114221320.20231114231320; name a file to read it): {}",
+        dir.display(),
+        skipped.len(),
+        names.join(", ")
+    );
 }
 
 /// The time window of `criteria` that trail names can be skipped by.

@@ -1030,3 +1030,24 @@ fn a_live_stream_gets_each_selected_record_while_the_input_stays_open() {
     assert!(status.success());
     assert!(chunks_rx.try_recv().is_err(), "nothing else is selected");
 }
+
+#[test]
+fn files_of_a_trail_directory_not_named_as_trails_are_named_as_skipped() {
+    let dir = TempDir::new("unnamed");
+    let records = trail(&specs());
+    dir.file("exported.bsm", &records);
+    dir.file("20240101000000.20240101010000", &records);
+    let output = auditreduce(&["--count"], &[&dir.0]);
+    assert_eq!(output.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("1 file(s) skipped") && stderr.contains("exported.bsm"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("20240101000000"), "{stderr}");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.starts_with(&format!("records: {}\n", specs().len())),
+        "only the trail is read: {stdout}"
+    );
+}

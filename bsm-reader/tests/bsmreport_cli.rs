@@ -280,14 +280,14 @@ fn users_are_counted_by_audit_and_effective_user() {
         got,
         vec![
             json!([1000, 1000, 12, 1]),
-            json!([UNSET, 0, 3, 1]),
+            json!([-1, 0, 3, 1]),
             json!([1001, 0, 2, 1]),
             json!([1001, 1001, 2, 0]),
         ]
     );
     let unset = rows(&["--users"])
         .into_iter()
-        .find(|row| row["auid"] == json!(UNSET))
+        .find(|row| row["auid"] == json!(-1))
         .unwrap();
     assert_eq!(unset["auid_name"], json!("unset"));
 }
@@ -552,6 +552,9 @@ fn selection_flags_apply_before_the_report() {
     assert_eq!(records(&["-u", "1001"]), json!(4));
     assert_eq!(records(&["-m", "AUE_READ,AUE_WRITE"]), json!(6));
     assert_eq!(records(&["-j", "300"]), json!(3));
+    // the unset audit id, as praudit prints it or by name
+    assert_eq!(records(&["-u", "-1"]), json!(3));
+    assert_eq!(records(&["-u", "unset"]), json!(3));
     assert_eq!(
         records(&["-a", "20260102100100", "-b", "20260102100200"]),
         json!(3)

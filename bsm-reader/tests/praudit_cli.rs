@@ -195,9 +195,17 @@ fn missing_files_are_named_and_the_rest_still_printed() {
 }
 
 #[test]
-fn usage_errors_exit_1_as_openbsm_and_help_explains_every_flag() {
-    assert_eq!(praudit(&["-r", "-s"], b"").status.code(), Some(1));
-    assert_eq!(praudit(&["-q"], b"").status.code(), Some(1));
+fn usage_errors_exit_64_as_auditreduce_and_help_explains_every_flag() {
+    assert_eq!(praudit(&["-r", "-s"], b"").status.code(), Some(64));
+    assert_eq!(praudit(&["-q"], b"").status.code(), Some(64));
+    // a table named must be there: no silent fall-back to the built-in one
+    let missing = Command::new(env!("CARGO_BIN_EXE_praudit"))
+        .args(["--audit-event", "/nonexistent/audit_event", "/dev/null"])
+        .output()
+        .unwrap();
+    assert_eq!(missing.status.code(), Some(64));
+    assert!(text(&missing.stderr).contains("/nonexistent/audit_event"));
+    assert!(missing.stdout.is_empty());
     let help = praudit(&["--help"], b"");
     assert!(help.status.success());
     let help = text(&help.stdout);

@@ -153,23 +153,47 @@ fn group_id(group: &str) -> Result<u32, String> {
         .ok_or_else(|| format!("--socket-group {group}: no such group in {HOST_GROUP}"))
 }
 
+/// sysexits(3)'s EX_USAGE: a bad command line, as praudit, auditreduce and
+/// bsmreport exit.
+const EX_USAGE: u8 = 64;
+
 fn main() -> ExitCode {
-    let args = Args::parse();
-    match options(&args).and_then(|options| {
-        install_signal_handlers()?;
-        let shipper = args
-            .ship
-            .start(&trail_dir(&options)?, options.hold_back.clone())?;
-        let outcome = run(&options, &SIGNALS);
-        let shipped = shipper.map_or(Ok(()), Shipper::finish);
-        outcome.and(shipped)
-    }) {
+    let args = match Args::try_parse() {
+        Ok(args) => args,
+        Err(err) => {
+            let _ = err.print();
+            return if err.use_stderr() {
+                ExitCode::from(EX_USAGE)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    let options = match options(&args) {
+        Ok(options) => options,
+        Err(message) => {
+            eprintln!("lxbsmd: {message}");
+            return ExitCode::from(EX_USAGE);
+        }
+    };
+    match serve(&args, &options) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("lxbsmd: {message}");
             ExitCode::FAILURE
         }
     }
+}
+
+/// Runs the daemon (and its shipper) until a signal stops it.
+fn serve(args: &Args, options: &DaemonOptions) -> Result<(), String> {
+    install_signal_handlers()?;
+    let shipper = args
+        .ship
+        .start(&trail_dir(options)?, options.hold_back.clone())?;
+    let outcome = run(options, &SIGNALS);
+    let shipped = shipper.map_or(Ok(()), Shipper::finish);
+    outcome.and(shipped)
 }
 
 fn options(args: &Args) -> Result<DaemonOptions, String> {

@@ -1686,7 +1686,7 @@ fn size_options_out_of_range_are_refused_before_starting() {
             .unwrap();
         assert_eq!(
             output.status.code(),
-            Some(2),
+            Some(64),
             "{option} {value}: {output:?}"
         );
         let stderr = String::from_utf8_lossy(&output.stderr);

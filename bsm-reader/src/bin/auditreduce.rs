@@ -16,6 +16,7 @@ use std::process::ExitCode;
 
 use bsm_format::tables::EventTable;
 use bsm_reader::accounts::HOST_PASSWD;
+use bsm_reader::cli::{EX_USAGE, parse_args};
 use bsm_reader::count::Counter;
 use bsm_reader::printer::{HOST_AUDIT_EVENT, PrintContext, PrintOptions, Printer};
 use bsm_reader::reduce::{Reduction, default_threads, name_window, open_inputs};
@@ -23,9 +24,6 @@ use bsm_reader::select::{SelectionArgs, Selector, load_tables};
 use bsm_reader::sink::RecordCopy;
 use bsm_reader::{Parallelism, ReadOptions, Sink};
 use clap::Parser;
-
-/// sysexits' EX_USAGE, OpenBSM auditreduce's status for a bad command line.
-const EX_USAGE: u8 = 64;
 
 #[derive(Parser)]
 #[command(
@@ -101,16 +99,9 @@ impl<E: std::fmt::Display> From<E> for UsageError {
 }
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match parse_args::<Cli>() {
         Ok(cli) => cli,
-        Err(err) => {
-            let _ = err.print();
-            return if err.use_stderr() {
-                ExitCode::from(EX_USAGE)
-            } else {
-                ExitCode::SUCCESS
-            };
-        }
+        Err(status) => return status,
     };
     let setup = match Setup::new(&cli) {
         Ok(setup) => setup,

@@ -8,15 +8,13 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use bsm_reader::accounts::{AccountNames, HOST_PASSWD};
+use bsm_reader::cli::{EX_USAGE, parse_args};
 use bsm_reader::printer::Zone;
 use bsm_reader::reduce::{Reduction, default_threads, name_window, open_inputs};
 use bsm_reader::report::{Names, OutputFormat, ReportKind, ReportOptions, Reporter, TimeBucket};
 use bsm_reader::select::{SelectionArgs, Selector, load_tables};
 use bsm_reader::{Parallelism, ReadOptions, Sink};
 use clap::{ArgGroup, Parser};
-
-/// sysexits' EX_USAGE, as auditreduce exits on a bad command line.
-const EX_USAGE: u8 = 64;
 
 #[derive(Parser)]
 #[command(
@@ -181,16 +179,9 @@ impl Cli {
 }
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match parse_args::<Cli>() {
         Ok(cli) => cli,
-        Err(err) => {
-            let _ = err.print();
-            return if err.use_stderr() {
-                ExitCode::from(EX_USAGE)
-            } else {
-                ExitCode::SUCCESS
-            };
-        }
+        Err(status) => return status,
     };
     match run(&cli) {
         Ok(true) => ExitCode::SUCCESS,

@@ -4,6 +4,7 @@
 //! standard error with their file, offset and length, every intact record is
 //! still printed, and the exit status is then 1.
 
+use bsm_reader::cli::{EX_USAGE, parse_args};
 use bsm_reader::printer::{Format, HOST_AUDIT_EVENT, PrintContext, PrintOptions, Printer};
 use bsm_reader::reduce::{Reduction, open_inputs};
 use bsm_reader::{Parallelism, ReadOptions, Sink};
@@ -77,19 +78,23 @@ struct Cli {
 }
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match parse_args::<Cli>() {
         Ok(cli) => cli,
+        Err(status) => return status,
+    };
+    // A table named but missing or bad is a usage error, as in auditreduce.
+    let events = cli
+        .audit_event
+        .clone()
+        .or_else(|| Some(PathBuf::from(HOST_AUDIT_EVENT)).filter(|p| p.exists()));
+    let context = match PrintContext::new(events.as_deref()) {
+        Ok(context) => context,
         Err(err) => {
-            let _ = err.print();
-            // OpenBSM's praudit exits 1 on a usage error; help and version are no error.
-            return if err.use_stderr() {
-                ExitCode::FAILURE
-            } else {
-                ExitCode::SUCCESS
-            };
+            eprintln!("praudit: event table: {err}");
+            return ExitCode::from(EX_USAGE);
         }
     };
-    match run(&cli) {
+    match run(&cli, &context) {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::FAILURE,
         Err(err) if err.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
@@ -101,13 +106,7 @@ fn main() -> ExitCode {
 }
 
 /// Prints every input; false if any was damaged or unreadable.
-fn run(cli: &Cli) -> io::Result<bool> {
-    let events = cli
-        .audit_event
-        .clone()
-        .or_else(|| Some(PathBuf::from(HOST_AUDIT_EVENT)).filter(|p| p.exists()));
-    let context = PrintContext::new(events.as_deref())
-        .map_err(|err| io::Error::other(format!("event table: {err}")))?;
+fn run(cli: &Cli, context: &PrintContext) -> io::Result<bool> {
     let options = PrintOptions {
         format: if cli.json {
             Format::Json
@@ -131,7 +130,7 @@ fn run(cli: &Cli) -> io::Result<bool> {
     let mut printer = Printer::new(
         BufWriter::with_capacity(256 * 1024, stdout.lock()),
         options,
-        &context,
+        context,
     );
     printer.begin()?;
     let mut reduction = Reduction::new("praudit", None, &mut printer);

@@ -4,8 +4,9 @@
 //! Element and attribute names, attribute order and spacing are OpenBSM's.
 //! Where OpenBSM's output is not well-formed XML we differ (deviation 3 of
 //! bsm-format.md):
-//! - every string is escaped: `&` `<` `>` `"` `'` as the five predefined
-//!   entities, tab, newline and carriage return as character references
+//! - every string is escaped: `&` `<` `>` `"` as predefined entities
+//!   (`'` needs none: attribute values are in double quotes, and OpenBSM's
+//!   plain `'` is well-formed), tab, newline and carriage return as character references
 //!   (`&#9;` `&#10;` `&#13;`, so that parsers keep them);
 //! - characters that XML 1.0 forbids even as references (the C0 controls
 //!   other than tab, newline and carriage return, and U+FFFE, U+FFFF) and

@@ -162,9 +162,9 @@ impl Tally for Users {
         for (key, count) in by_records(&self.counts) {
             let ids: [Cell; 4] = match key {
                 Some((auid, euid)) => [
-                    u64::from(auid).into(),
+                    Names::user_id(auid),
                     names.user_name(auid),
-                    u64::from(euid).into(),
+                    Names::user_id(euid),
                     names.user_name(euid),
                 ],
                 None => [Cell::Empty, "no subject".into(), Cell::Empty, Cell::Empty],
@@ -191,9 +191,9 @@ impl Tally for Logins {
         let mut row = vec![names.time(facts.time_ms), names.event_name(facts.event)];
         match facts.subject {
             Some(subject) => row.extend([
-                u64::from(subject.auid).into(),
+                Names::user_id(subject.auid),
                 names.user_name(subject.auid),
-                u64::from(subject.euid).into(),
+                Names::user_id(subject.euid),
                 u64::from(subject.pid).into(),
                 u64::from(subject.sid).into(),
                 subject.terminal_port.into(),

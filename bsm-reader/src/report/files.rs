@@ -238,7 +238,7 @@ impl Tally for Io {
                 .as_ref()
                 .map(|path| String::from_utf8_lossy(path).into_owned())
                 .into();
-            let auid: Cell = process.auid.map(u64::from).into();
+            let auid: Cell = process.auid.map_or(Cell::Empty, Names::user_id);
             let row = |file: &[u8], use_: &FileUse| {
                 let mut row = vec![
                     u64::from(*pid).into(),

@@ -37,6 +37,7 @@ pub use table::{Cell, OutputFormat, Table};
 
 use crate::accounts::AccountNames;
 use crate::printer::Zone;
+use crate::select::UNSET_NAME;
 use crate::sink::{Sink, SinkError};
 
 /// The reports.
@@ -229,10 +230,18 @@ impl<'t> Names<'t> {
             .into()
     }
 
-    /// A user's name; the unset audit id is "unset".
+    /// A user id as a number: 4294967295 is -1, as praudit prints it.
+    fn user_id(id: u32) -> Cell {
+        match id {
+            u32::MAX => Cell::Int(-1),
+            id => u64::from(id).into(),
+        }
+    }
+
+    /// A user's name; the unset audit id is [`UNSET_NAME`].
     fn user_name(&self, id: u32) -> Cell {
         if id == u32::MAX {
-            return "unset".into();
+            return UNSET_NAME.into();
         }
         self.users.name(id).into()
     }

@@ -30,16 +30,16 @@ pub struct SelectionArgs {
     #[arg(short = 'd', value_name = "DATE", conflicts_with_all = ["after", "before"])]
     pub day: Option<String>,
 
-    /// Select records whose effective user is USER (a name or a number).
-    #[arg(short = 'e', value_name = "USER")]
+    /// Select records whose effective user is USER (a name or a number; -1 for 4294967295).
+    #[arg(short = 'e', value_name = "USER", allow_hyphen_values = true)]
     pub euid: Option<String>,
 
     /// Select records whose effective group is GROUP (a name or a number).
-    #[arg(short = 'f', value_name = "GROUP")]
+    #[arg(short = 'f', value_name = "GROUP", allow_hyphen_values = true)]
     pub egid: Option<String>,
 
     /// Select records whose real group is GROUP (a name or a number).
-    #[arg(short = 'g', value_name = "GROUP")]
+    #[arg(short = 'g', value_name = "GROUP", allow_hyphen_values = true)]
     pub rgid: Option<String>,
 
     /// Select records whose subject is process PID.
@@ -59,11 +59,12 @@ pub struct SelectionArgs {
     pub objects: Vec<String>,
 
     /// Select records whose real user is USER (a name or a number).
-    #[arg(short = 'r', value_name = "USER")]
+    #[arg(short = 'r', value_name = "USER", allow_hyphen_values = true)]
     pub ruid: Option<String>,
 
-    /// Select records whose audit user is USER (a name or a number).
-    #[arg(short = 'u', value_name = "USER")]
+    /// Select records whose audit user is USER (a name or a number; unset
+    /// or -1 for the audit id no login set).
+    #[arg(short = 'u', value_name = "USER", allow_hyphen_values = true)]
     pub auid: Option<String>,
 
     /// Select the records the other criteria reject.

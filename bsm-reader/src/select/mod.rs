@@ -39,7 +39,7 @@ use bsm_format::{Error as FormatError, ProcessIds, Record, decode_token, ids, wi
 #[cfg(feature = "cli")]
 pub use args::SelectionArgs;
 pub use objects::{PathRules, PatternError, SocketEndpoint, ZoneGlob};
-pub use options::{HOST_AUDIT_CLASS, SelectionOptions, load_tables, table_path};
+pub use options::{HOST_AUDIT_CLASS, SelectionOptions, UNSET_NAME, load_tables, table_path};
 pub use when::{TimeError, day_bounds, parse_instant};
 
 /// The selection criteria, one field per option.

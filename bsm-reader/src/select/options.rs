@@ -153,7 +153,12 @@ impl LazyAccounts {
     }
 }
 
-/// A user or group given by number or name; an unknown name is an error
+/// How the audit user id no login set (4294967295, which praudit prints
+/// as -1) is named in reports and taken by `-u`.
+pub const UNSET_NAME: &str = "unset";
+
+/// A user or group given by number or name; -1 is 4294967295, as praudit
+/// prints it, and for `-u` "unset" is too. An unknown name is an error
 /// (OpenBSM silently drops the criterion and selects everything).
 fn account_id(
     given: &Option<String>,
@@ -166,6 +171,9 @@ fn account_id(
     };
     if let Ok(id) = given.parse::<u32>() {
         return Ok(Some(id));
+    }
+    if given == "-1" || (flag == "-u" && given == UNSET_NAME) {
+        return Ok(Some(u32::MAX));
     }
     accounts
         .get()

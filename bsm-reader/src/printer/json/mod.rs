@@ -25,6 +25,11 @@
 //! # Bare tokens
 //! A token outside any record is its own `Token` object on a line.
 //!
+//! Integers are JSON numbers, but those beyond 2^53 - 1 (a 64-bit -1 in a
+//! return64 token, a large device number), which jq and JavaScript would
+//! round, are strings of their decimal digits, as bsm-format serialises
+//! them: exact for every reader, and a number wherever that is exact too.
+//!
 //! JSON output ignores `-r`, `-s`, `-n`, `-l` and `-d`: ids and times are
 //! always numbers and names are in `event`.
 

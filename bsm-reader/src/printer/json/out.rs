@@ -38,9 +38,19 @@ impl JsonOut<'_> {
         self.raw(b"\"");
     }
 
+    /// An integer; one a JSON reader would round (beyond 2^53 - 1) is a
+    /// string of its digits, as bsm-format serialises it.
     pub(super) fn number(&mut self, key: &[u8], value: impl itoa::Integer) {
         self.raw(key);
-        self.raw(itoa::Buffer::new().format(value).as_bytes());
+        let mut digits = itoa::Buffer::new();
+        let digits = digits.format(value).as_bytes();
+        if beyond_safe_integers(digits) {
+            self.buf.push(b'"');
+            self.raw(digits);
+            self.buf.push(b'"');
+        } else {
+            self.raw(digits);
+        }
     }
 
     pub(super) fn string(&mut self, key: &[u8], value: &str) {
@@ -187,6 +197,12 @@ fn push_escape(out: &mut Vec<u8>, byte: u8) {
     out.extend_from_slice(&[b'\\', short]);
 }
 
+/// Whether the unsigned decimal `digits` exceed 2^53 - 1.
+fn beyond_safe_integers(digits: &[u8]) -> bool {
+    const MAX: &[u8] = b"9007199254740991";
+    digits.len() > MAX.len() || (digits.len() == MAX.len() && digits > MAX)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -196,6 +212,20 @@ mod tests {
         let mut out = Vec::new();
         write_escaped(&mut out, text);
         String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn integers_a_json_reader_would_round_are_strings() {
+        let written = |value: u64| {
+            let mut buf = Vec::new();
+            JsonOut { buf: &mut buf }.number(b"", value);
+            String::from_utf8(buf).unwrap()
+        };
+        let max = bsm_format::exact::MAX_SAFE_INTEGER;
+        assert_eq!(written(max), "9007199254740991");
+        assert_eq!(written(max + 1), "\"9007199254740992\"");
+        assert_eq!(written(u64::MAX), "\"18446744073709551615\"");
+        assert_eq!(written(0), "0");
     }
 
     #[test]
