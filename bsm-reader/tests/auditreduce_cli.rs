@@ -1051,3 +1051,29 @@ fn files_of_a_trail_directory_not_named_as_trails_are_named_as_skipped() {
         "only the trail is read: {stdout}"
     );
 }
+
+#[test]
+fn minus_b_is_strictly_before_its_time() {
+    // Record 0 is at 2023-11-14 22:13:20.000 UTC exactly, record 1 a minute
+    // later: -b at record 0's second selects nothing, a second later only
+    // record 0; -a at it takes it (a deliberate deviation, in the README).
+    let dir = TempDir::new("strict-before");
+    let file = dir.file("trail", &trail(&specs()));
+    let counted = |args: &[&str]| {
+        let mut args = args.to_vec();
+        args.push("--count");
+        let output = auditreduce(&args, &[&file]);
+        assert!(output.status.success(), "{args:?}");
+        String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert_eq!(counted(&["-b", "20231114221320"]), "records: 0");
+    assert_eq!(counted(&["-b", "20231114221321"]), "records: 1");
+    assert_eq!(
+        counted(&["-a", "20231114221320", "-b", "20231114221321"]),
+        "records: 1"
+    );
+}
