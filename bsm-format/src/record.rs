@@ -106,6 +106,27 @@ impl<'a> Record<'a> {
         })
     }
 
+    /// A record whose one fault is its trailer's magic number (the trailer
+    /// id and size agree with the header): the record is intact, and a
+    /// reader delivers it, saying what was wrong ([`crate::ResyncSplitter`]).
+    /// `None` for any other record, sound or not.
+    pub fn parse_despite_magic(bytes: &'a [u8], offset: u64) -> Option<Self> {
+        let (header_token, header_len) = decode_token(bytes).ok()?;
+        let size = header_token.as_header()?.size;
+        let record = bytes.get(..size as usize)?;
+        if record.len() < header_len + ids::TRAILER_LEN {
+            return None;
+        }
+        match check_trailer(record, size) {
+            Err(TrailerFault::Magic(_)) => Some(Record {
+                bytes: record,
+                offset,
+                header_len,
+            }),
+            _ => None,
+        }
+    }
+
     /// What [`Record::parse`] found, to rebuild the record over the same
     /// bytes later without checking them again.
     pub const fn shape(&self) -> RecordShape {

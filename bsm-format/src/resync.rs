@@ -20,14 +20,16 @@ use std::time::Duration;
 /// How often a followed input is polled for more bytes.
 const FOLLOW_POLL: Duration = Duration::from_millis(200);
 
-/// A region of an input that holds no intact record.
+/// A region of an input that holds no intact record; or, with `length` 0,
+/// a record delivered all the same, whose one fault (a bad trailer magic,
+/// with the trailer's id and size right) did not touch its contents.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Damage {
     /// The input's name (its path, or `stdin`).
     pub source: String,
-    /// The byte offset where the region starts.
+    /// The byte offset where the region (or the flawed record) starts.
     pub offset: u64,
-    /// The region's length in bytes.
+    /// The region's length in bytes; 0 for a flawed record delivered.
     pub length: u64,
     /// What was wrong at its start.
     pub error: Error,
@@ -35,6 +37,13 @@ pub struct Damage {
 
 impl fmt::Display for Damage {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.length == 0 {
+            return write!(
+                f,
+                "{}: record at byte offset {} delivered despite its {} at byte offset {}",
+                self.source, self.offset, self.error.kind, self.error.offset
+            );
+        }
         write!(
             f,
             "{}: damaged region at byte offset {}, {} bytes skipped: {}",
@@ -94,6 +103,9 @@ pub struct ResyncSplitter<W> {
     current: Option<CurrentItem>,
     options: ReadOptions,
     started: bool,
+    /// What was wrong with the record last returned though it was whole
+    /// (a bad trailer magic), reported on the next call.
+    flaw: Option<Damage>,
 }
 
 /// What [`ResyncSplitter::current`] rebuilds from the pending bytes.
@@ -120,6 +132,7 @@ impl<W: Window> ResyncSplitter<W> {
             current: None,
             options,
             started: false,
+            flaw: None,
         }
     }
 
@@ -168,7 +181,10 @@ impl<W: Window> ResyncSplitter<W> {
         if let Some(damage) = self.start()? {
             return Ok(Some(Event::Damage(damage)));
         }
-        match self.next_checked()? {
+        if let Some(flaw) = self.flaw.take() {
+            return Ok(Some(Event::Damage(flaw)));
+        }
+        match self.next_checked(true)? {
             Ok(true) => Ok(self.current().map(Event::Item)),
             Ok(false) => Ok(None),
             Err(error) => self.damage(error).map(|d| Some(Event::Damage(d))),
@@ -182,7 +198,7 @@ impl<W: Window> ResyncSplitter<W> {
         if let Some(damage) = self.start()? {
             return Ok(Err(damage.error));
         }
-        Ok(match self.next_checked()? {
+        Ok(match self.next_checked(false)? {
             Ok(true) => Ok(self.current()),
             Ok(false) => Ok(None),
             Err(error) => Err(error),
@@ -258,9 +274,11 @@ impl<W: Window> ResyncSplitter<W> {
     }
 
     /// Frames and checks the item at the current position: true when it is
-    /// pending, false at the end of input.
+    /// pending, false at the end of input. With `keep_flawed`, a record whose
+    /// only fault is its trailer's magic is pending too, its fault in
+    /// `self.flaw`.
     #[inline]
-    fn next_checked(&mut self) -> io::Result<Result<bool, Error>> {
+    fn next_checked(&mut self, keep_flawed: bool) -> io::Result<Result<bool, Error>> {
         loop {
             self.window.want(1)?;
             if self.window.data().is_empty() {
@@ -274,10 +292,22 @@ impl<W: Window> ResyncSplitter<W> {
                     let offset = self.offset;
                     // Check first, keeping only owned results, so that the
                     // borrow of the window can be returned by `current`.
-                    let shape = match parse_item(&self.window.data()[..len], record, offset) {
+                    let bytes = &self.window.data()[..len];
+                    let shape = match parse_item(bytes, record, offset) {
                         Ok(TrailItem::Record(r)) => Some(r.shape()),
                         Ok(TrailItem::File(_)) => None,
-                        Err(error) => return Ok(Err(error)),
+                        Err(error) => match Record::parse_despite_magic(bytes, offset) {
+                            Some(r) if keep_flawed => {
+                                self.flaw = Some(Damage {
+                                    source: self.source.clone(),
+                                    offset,
+                                    length: 0,
+                                    error,
+                                });
+                                Some(r.shape())
+                            }
+                            _ => return Ok(Err(error)),
+                        },
                     };
                     self.pending = len;
                     self.current = Some(match shape {

@@ -133,6 +133,31 @@ fn a_flipped_byte_costs_only_its_record_and_is_reported() {
 }
 
 #[test]
+fn a_record_whose_only_fault_is_its_trailer_magic_is_printed_with_a_warning() {
+    let trail = two_trails();
+    let full = text(&praudit(&["-n", "-l"], &trail).stdout);
+    // The execve record (164..267) of copy one: its trailer (id, magic,
+    // size) starts at 260; the magic 0xb105 at 261 becomes 0xb106.
+    let mut flawed = trail.clone();
+    assert_eq!(flawed[260..263], [0x13, 0xb1, 0x05]);
+    flawed[262] = 0x06;
+    let output = praudit(&["-n", "-l"], &flawed);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        text(&output.stdout),
+        full,
+        "every record, the flawed one too"
+    );
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains("record at byte offset 164 delivered despite")
+            && stderr.contains("0xb106")
+            && stderr.contains("byte offset 260"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn pipe_mode_on_input_without_any_header_byte_ends_with_an_error() {
     // OpenBSM's praudit -p spins forever on this.
     let output = praudit(&["-p"], &vec![0x41; 1 << 20]);
