@@ -222,9 +222,11 @@ impl<W: Window> ResyncSplitter<W> {
 
     /// For walks of a whole input in memory: consumes the item last handed
     /// out, so that [`ResyncSplitter::unread`] starts at the next item;
-    /// false if the input is a stream or splitting has not started.
+    /// false if the input is a stream, splitting has not started, or the
+    /// item handed out has a flaw still to report.
     pub fn settle(&mut self) -> bool {
-        if !(self.started && self.window.holds_all()) {
+        // A flaw of the item handed out is reported by the next call first.
+        if !(self.started && self.window.holds_all()) || self.flaw.is_some() {
             return false;
         }
         self.consume(self.pending);

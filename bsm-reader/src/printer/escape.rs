@@ -5,10 +5,12 @@
 const REPLACEMENT: &[u8] = "\u{fffd}".as_bytes();
 
 /// Writes `bytes` as XML character data, fit for element content and for
-/// attribute values alike (see the module doc for what changes). `'` stays
-/// as it is: every attribute value is in double quotes, as OpenBSM's are. With
-/// `skip_nul`, NUL bytes are dropped instead of replaced.
-pub(super) fn push_escaped(buf: &mut Vec<u8>, bytes: &[u8], skip_nul: bool) {
+/// attribute values alike (see the module doc for what changes). With
+/// `skip_nul`, NUL bytes are dropped instead of replaced. `'` needs no
+/// escape (attribute values are in double quotes); with `apostrophe` it
+/// is `&apos;` all the same, where OpenBSM's own XML escaper writes that
+/// (exec args and env).
+pub(super) fn push_escaped(buf: &mut Vec<u8>, bytes: &[u8], skip_nul: bool, apostrophe: bool) {
     for chunk in bytes.utf8_chunks() {
         let valid = chunk.valid();
         let mut copied_to = 0;
@@ -18,6 +20,7 @@ pub(super) fn push_escaped(buf: &mut Vec<u8>, bytes: &[u8], skip_nul: bool) {
                 '<' => b"&lt;",
                 '>' => b"&gt;",
                 '"' => b"&quot;",
+                '\'' if apostrophe => b"&apos;",
                 '\t' => b"&#9;",
                 '\n' => b"&#10;",
                 '\r' => b"&#13;",
@@ -42,7 +45,7 @@ mod tests {
 
     fn escaped(bytes: &[u8], skip_nul: bool) -> String {
         let mut buf = Vec::new();
-        push_escaped(&mut buf, bytes, skip_nul);
+        push_escaped(&mut buf, bytes, skip_nul, false);
         String::from_utf8(buf).unwrap_or_else(|_| "<not UTF-8>".into())
     }
 

@@ -55,7 +55,7 @@ impl Fields<'_> {
     /// Names and descriptions from tables and account files.
     fn name(&mut self, name: &str) {
         if self.xml {
-            push_escaped(self.buf, name.as_bytes(), false);
+            push_escaped(self.buf, name.as_bytes(), false, false);
         } else {
             self.buf.extend_from_slice(name.as_bytes());
         }
@@ -65,7 +65,17 @@ impl Fields<'_> {
     /// text (as praudit's `%c` writes them) and are replaced in XML.
     pub(super) fn string(&mut self, bytes: &[u8]) {
         if self.xml {
-            push_escaped(self.buf, bytes, false);
+            push_escaped(self.buf, bytes, false, false);
+        } else {
+            self.buf.extend_from_slice(bytes);
+        }
+    }
+
+    /// A string OpenBSM writes through its XML escaper (exec args and env):
+    /// `'` as `&apos;` too, as there.
+    pub(super) fn escaped_string(&mut self, bytes: &[u8]) {
+        if self.xml {
+            push_escaped(self.buf, bytes, false, true);
         } else {
             self.buf.extend_from_slice(bytes);
         }
@@ -76,7 +86,7 @@ impl Fields<'_> {
     /// after an embedded NUL still shows.
     pub(super) fn counted_text(&mut self, raw: &[u8]) {
         if self.xml {
-            push_escaped(self.buf, raw, true);
+            push_escaped(self.buf, raw, true, false);
         } else {
             for piece in raw.split(|&byte| byte == 0) {
                 self.buf.extend_from_slice(piece);

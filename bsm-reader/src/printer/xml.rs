@@ -5,8 +5,10 @@
 //! Where OpenBSM's output is not well-formed XML we differ (deviation 3 of
 //! bsm-format.md):
 //! - every string is escaped: `&` `<` `>` `"` as predefined entities
-//!   (`'` needs none: attribute values are in double quotes, and OpenBSM's
-//!   plain `'` is well-formed), tab, newline and carriage return as character references
+//!   (`'` needs none, attribute values being in double quotes: it is left
+//!   plain, as OpenBSM leaves it, except in exec args and env, which
+//!   OpenBSM's own escaper writes as `&apos;`), tab, newline and carriage
+//!   return as character references
 //!   (`&#9;` `&#10;` `&#13;`, so that parsers keep them);
 //! - characters that XML 1.0 forbids even as references (the C0 controls
 //!   other than tab, newline and carriage return, and U+FFFE, U+FFFF) and
@@ -474,7 +476,7 @@ fn exec_element<'a>(
     s.push(name);
     s.push(b">");
     for string in strings {
-        content_element(s, item, |s| s.string(string));
+        content_element(s, item, |s| s.escaped_string(string));
     }
     s.push(b"</");
     s.push(name);
