@@ -14,7 +14,7 @@ use bsm_format::{
 
 use crate::merge::{MergedEvent, MergedReader};
 use crate::select::{Criteria, Selector};
-use crate::sink::{Sink, SinkError};
+use crate::sink::{Part, Parts, Sink, SinkError};
 use crate::{Damage, Event, Parallelism, ReadOptions, Run, Step, TrailReader, VisitError};
 
 /// Opens the inputs named (`-` is standard input; none named, standard
@@ -151,6 +151,8 @@ pub struct Reduction<'a> {
     selector: Option<&'a Selector>,
     pass_file_tokens: bool,
     sink: &'a mut dyn Sink,
+    /// The sink's per-record work, to run on the selection threads.
+    parts: Option<&'a dyn Parts>,
     intact: bool,
 }
 
@@ -164,8 +166,17 @@ impl<'a> Reduction<'a> {
             selector,
             pass_file_tokens: selector.is_none_or(|selector| selector.criteria().is_unset()),
             sink,
+            parts: None,
             intact: true,
         }
+    }
+
+    /// Has the selection threads of a mapped input do the sink's work on
+    /// each record too, through `parts` (made with the sink), handing the
+    /// sink the filled parts instead of the records.
+    pub fn with_parts(mut self, parts: &'a dyn Parts) -> Self {
+        self.parts = Some(parts);
+        self
     }
 
     /// Notes that some input could not be opened.
@@ -180,11 +191,12 @@ impl<'a> Reduction<'a> {
     /// are returned.
     pub fn read(&mut self, reader: &mut TrailReader, parallelism: Parallelism) -> io::Result<()> {
         let source = reader.source().to_owned();
+        let parts = self.parts;
         let outcome = match self.selector {
             Some(selector) if reader.is_mapped() => reader.fold_each_event(
                 parallelism,
-                &Selection::default,
-                &|selection: &mut Selection, record| selection.judge(selector, &record),
+                &|| Selection::new(parts.map(|parts| parts.new_part())),
+                &|selection: &mut Selection<'_>, record| selection.judge(selector, &record),
                 |step| match step {
                     Step::Run(run) => self.run(&source, run),
                     Step::Event(event) => self.event(&source, event),
@@ -269,9 +281,12 @@ impl<'a> Reduction<'a> {
     /// Hands over the records another thread selected from a run: as runs
     /// of bytes to a sink that copies them, else rebuilt from the shapes the
     /// thread's parse found, not parsed again.
-    fn run(&mut self, source: &str, run: Run<'_, Selection>) -> io::Result<()> {
+    fn run(&mut self, source: &str, mut run: Run<'_, Selection<'_>>) -> io::Result<()> {
         for (offset, err) in &run.folded.unjudged {
             self.unjudged(source, *offset, err);
+        }
+        if let Some(part) = run.folded.part.take() {
+            return self.sink.take_part(part);
         }
         let bytes_at = |offset: u64, len: usize| {
             let start = (offset - run.offset) as usize;
@@ -324,18 +339,33 @@ impl<'a> Reduction<'a> {
 }
 
 /// What a thread made of a run of records: the selected ones, by offset
-/// and shape (as [`Record::parse`] found them), and those that could not
-/// be judged.
-#[derive(Debug, Default)]
-struct Selection {
+/// and shape (as [`Record::parse`] found them), or added to the sink's
+/// part; and those that could not be judged (or added).
+struct Selection<'p> {
     selected: Vec<(u64, RecordShape)>,
+    part: Option<Box<dyn Part + 'p>>,
     unjudged: Vec<(u64, FormatError)>,
 }
 
-impl Selection {
+impl<'p> Selection<'p> {
+    fn new(part: Option<Box<dyn Part + 'p>>) -> Self {
+        Selection {
+            selected: Vec::new(),
+            part,
+            unjudged: Vec::new(),
+        }
+    }
+
     fn judge(&mut self, selector: &Selector, record: &Record<'_>) {
         match selector.selects(record) {
-            Ok(true) => self.selected.push((record.offset(), record.shape())),
+            Ok(true) => match &mut self.part {
+                Some(part) => {
+                    if let Err(err) = part.add(record) {
+                        self.unjudged.push((record.offset(), err));
+                    }
+                }
+                None => self.selected.push((record.offset(), record.shape())),
+            },
             Ok(false) => {}
             Err(err) => self.unjudged.push((record.offset(), err)),
         }

@@ -39,6 +39,30 @@ pub trait Sink {
     fn byte_runs(&mut self) -> Option<&mut dyn ByteRuns> {
         None
     }
+
+    /// Takes a part that [`Parts`] made and a selection thread filled, in
+    /// input order; a sink that makes no parts is never given one.
+    fn take_part(&mut self, part: Box<dyn Part + '_>) -> io::Result<()> {
+        let _ = part;
+        Err(io::Error::other("this output takes no parts"))
+    }
+}
+
+/// A sink's work on each record done on the selection threads: each thread
+/// adds the records it selects to a part of its own, and the parts go to
+/// [`Sink::take_part`] in input order. For outputs whose sums do not depend
+/// on order across pieces (counts, histograms), as a report's are.
+pub trait Parts: Sync {
+    fn new_part(&self) -> Box<dyn Part + '_>;
+}
+
+/// One thread's share of a [`Parts`] sink's work.
+pub trait Part: Send {
+    /// Adds a selected record; a token that does not decode is the error.
+    fn add(&mut self, record: &Record<'_>) -> Result<(), bsm_format::Error>;
+
+    /// What was summed, for the sink to take back.
+    fn into_any(self: Box<Self>) -> Box<dyn std::any::Any>;
 }
 
 /// Takes runs of whole records, each a slice of the input, back to back.

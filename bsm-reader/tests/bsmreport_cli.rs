@@ -614,3 +614,63 @@ fn damage_is_reported_with_the_offset_and_the_intact_records_still_count() {
         .to_owned();
     assert_eq!(first_row, r#"{"item":"records","value":19}"#);
 }
+
+#[test]
+fn reports_tallied_on_threads_equal_those_of_one_reader_in_order() {
+    // 5,000 copies of the trail (about 10 MB, several 1 MiB pieces): the
+    // threads' tallies of a mapped file, added up, must equal the tally of
+    // the same bytes read in order from standard input.
+    const COPIES: usize = 5000;
+    let dir = trail_file().parent().unwrap().join("copies");
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("copies.bsm");
+    let bytes = trail().repeat(COPIES);
+    std::fs::write(&file, &bytes).unwrap();
+    for report in [
+        "--summary",
+        "--events",
+        "--users",
+        "--logins",
+        "--failed",
+        "--executables",
+        "--hosts",
+        "--time=minute",
+        "--files",
+        "--io",
+    ] {
+        let threaded = bsmreport(&[report, "--threads", "4", "--csv"], &file);
+        assert!(threaded.status.success(), "{report}");
+        let mut child = Command::new(env!("CARGO_BIN_EXE_bsmreport"))
+            .args([report, "--csv", "--utc", "-"])
+            .env("TZ", "UTC")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        let input = bytes.clone();
+        let writer = std::thread::spawn(move || std::io::Write::write_all(&mut stdin, &input));
+        let in_order = child.wait_with_output().unwrap();
+        writer.join().unwrap().unwrap();
+        assert!(in_order.status.success(), "{report}");
+        assert_eq!(
+            String::from_utf8_lossy(&threaded.stdout),
+            String::from_utf8_lossy(&in_order.stdout),
+            "{report}"
+        );
+    }
+    let events = rows(&["--events"]);
+    let copies = bsmreport(&["--events", "--json", "--threads", "4"], &file);
+    let copies: Vec<Value> = String::from_utf8(copies.stdout)
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    for (one, many) in events.iter().zip(&copies) {
+        assert_eq!(one["name"], many["name"]);
+        assert_eq!(
+            one["records"].as_u64().unwrap() * COPIES as u64,
+            many["records"].as_u64().unwrap()
+        );
+    }
+}

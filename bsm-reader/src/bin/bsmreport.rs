@@ -11,7 +11,9 @@ use bsm_reader::accounts::{AccountNames, HOST_PASSWD};
 use bsm_reader::cli::{EX_USAGE, parse_args};
 use bsm_reader::printer::Zone;
 use bsm_reader::reduce::{Reduction, default_threads, name_window, open_inputs};
-use bsm_reader::report::{Names, OutputFormat, ReportKind, ReportOptions, Reporter, TimeBucket};
+use bsm_reader::report::{
+    Names, OutputFormat, ReportKind, ReportOptions, ReportParts, Reporter, TimeBucket,
+};
 use bsm_reader::select::{SelectionArgs, Selector, load_tables};
 use bsm_reader::{Parallelism, ReadOptions, Sink};
 use clap::{ArgGroup, Parser};
@@ -220,6 +222,7 @@ fn run(cli: &Cli) -> Result<bool, Failure> {
         .map_err(Failure::Usage)?;
     let options = cli.report_options();
     options.check().map_err(Failure::Usage)?;
+    let options_kind = options.kind;
     let selector = Selector::new(criteria, &events);
     let names = Names::new(
         &events,
@@ -245,7 +248,12 @@ fn run(cli: &Cli) -> Result<bool, Failure> {
         &names,
     );
     reporter.begin()?;
+    // The reports whose sums add up are tallied on the selection threads.
+    let parts = ReportParts::new(options_kind, &names);
     let mut reduction = Reduction::new("bsmreport", Some(&selector), &mut reporter);
+    if let Some(parts) = &parts {
+        reduction = reduction.with_parts(parts);
+    }
     if !opened {
         reduction.note_failed_input();
     }

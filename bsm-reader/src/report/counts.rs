@@ -1,13 +1,15 @@
 //! The reports that count records by one key: the summary, events, users,
 //! failures, programs, hosts and time; and the list of logins.
 
+use std::any::Any;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::hash::Hash;
 use std::net::IpAddr;
 
 use chrono::{Duration, NaiveDateTime, Timelike};
 
 use super::table::{Cell, Table};
-use super::{EventRole, Facts, Names, Tally, TimeBucket};
+use super::{EventRole, Facts, Names, Summable, Tally, TimeBucket};
 
 pub(super) const SUMMARY_COLUMNS: &[&str] = &["item", "value"];
 pub(super) const EVENT_COLUMNS: &[&str] = &["event", "name", "records", "failed"];
@@ -52,6 +54,26 @@ impl Count {
     }
 }
 
+impl Count {
+    fn merge(&mut self, other: Count) {
+        self.records += other.records;
+        self.failed += other.failed;
+    }
+}
+
+/// `later` as a tally of type T, if it is one.
+fn same<T: Summable>(later: Box<dyn Summable>) -> Option<T> {
+    let later: Box<dyn Any> = later;
+    later.downcast::<T>().ok().map(|later| *later)
+}
+
+/// Adds the counts of `later` into `counts`.
+fn merge_counts<K: Eq + Hash>(counts: &mut HashMap<K, Count>, later: HashMap<K, Count>) {
+    for (key, count) in later {
+        counts.entry(key).or_default().merge(count);
+    }
+}
+
 /// The earliest and latest record time seen.
 #[derive(Debug, Clone, Copy, Default)]
 struct Span {
@@ -60,6 +82,11 @@ struct Span {
 }
 
 impl Span {
+    fn merge(&mut self, other: Span) {
+        self.add(other.first);
+        self.add(other.last);
+    }
+
     fn add(&mut self, time_ms: Option<i64>) {
         if let Some(ms) = time_ms {
             self.first = Some(self.first.map_or(ms, |first| first.min(ms)));
@@ -447,5 +474,92 @@ impl Tally for Histogram {
             ]);
         }
         table
+    }
+}
+
+impl Summable for Summary {
+    fn merge(&mut self, later: Box<dyn Summable>) {
+        if let Some(later) = same::<Summary>(later) {
+            self.count.merge(later.count);
+            self.span.merge(later.span);
+            self.events.extend(later.events);
+            self.users.extend(later.users);
+            self.processes.extend(later.processes);
+            self.hosts.extend(later.hosts);
+        }
+    }
+}
+
+impl Summable for Events {
+    fn merge(&mut self, later: Box<dyn Summable>) {
+        if let Some(later) = same::<Events>(later) {
+            merge_counts(&mut self.counts, later.counts);
+        }
+    }
+}
+
+impl Summable for Users {
+    fn merge(&mut self, later: Box<dyn Summable>) {
+        if let Some(later) = same::<Users>(later) {
+            merge_counts(&mut self.counts, later.counts);
+        }
+    }
+}
+
+impl Summable for Logins {
+    /// In input order: the later rows after these.
+    fn merge(&mut self, later: Box<dyn Summable>) {
+        if let Some(later) = same::<Logins>(later) {
+            self.rows.extend(later.rows);
+        }
+    }
+}
+
+impl Summable for Failed {
+    fn merge(&mut self, later: Box<dyn Summable>) {
+        if let Some(later) = same::<Failed>(later) {
+            merge_counts(&mut self.counts, later.counts);
+        }
+    }
+}
+
+impl Summable for Executables {
+    fn merge(&mut self, later: Box<dyn Summable>) {
+        if let Some(later) = same::<Executables>(later) {
+            for (path, program) in later.programs {
+                let mine = self.programs.entry(path).or_default();
+                mine.count.merge(program.count);
+                mine.users.extend(program.users);
+                mine.args = match (mine.args, program.args) {
+                    (Some((a, b)), Some((c, d))) => Some((a.min(c), b.max(d))),
+                    (mine, theirs) => mine.or(theirs),
+                };
+            }
+        }
+    }
+}
+
+impl Summable for Hosts {
+    fn merge(&mut self, later: Box<dyn Summable>) {
+        if let Some(later) = same::<Hosts>(later) {
+            for (addr, host) in later.hosts {
+                let mine = self.hosts.entry(addr).or_default();
+                mine.records += host.records;
+                mine.socket += host.socket;
+                mine.terminal += host.terminal;
+                mine.span.merge(host.span);
+            }
+        }
+    }
+}
+
+impl Summable for Histogram {
+    fn merge(&mut self, later: Box<dyn Summable>) {
+        if let Some(later) = same::<Histogram>(later) {
+            for (start, count) in later.counts {
+                self.counts.entry(start).or_default().merge(count);
+            }
+            self.untimed.merge(later.untimed);
+        }
     }
 }

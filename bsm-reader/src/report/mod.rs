@@ -25,11 +25,12 @@ mod facts;
 mod files;
 mod table;
 
+use std::any::Any;
 use std::io::{self, Write};
 use std::str::FromStr;
 
 use bsm_format::tables::{ClassTable, EventTable, errno};
-use bsm_format::{FileItem, Record};
+use bsm_format::{Error as FormatError, FileItem, Record};
 use chrono::{DateTime, NaiveDateTime, Utc};
 
 pub use facts::Facts;
@@ -38,7 +39,7 @@ pub use table::{Cell, OutputFormat, Table};
 use crate::accounts::AccountNames;
 use crate::printer::Zone;
 use crate::select::UNSET_NAME;
-use crate::sink::{Sink, SinkError};
+use crate::sink::{Part, Parts, Sink, SinkError};
 
 /// The reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,18 +84,28 @@ impl ReportKind {
         }
     }
 
-    fn tally(self) -> Box<dyn Tally> {
-        match self {
+    /// The report's tally if its sums of separate pieces add up
+    /// ([`Summable`]).
+    fn summable(self) -> Option<Box<dyn Summable>> {
+        Some(match self {
             ReportKind::Summary => Box::<counts::Summary>::default(),
             ReportKind::Events => Box::<counts::Events>::default(),
             ReportKind::Users => Box::<counts::Users>::default(),
             ReportKind::Logins => Box::<counts::Logins>::default(),
             ReportKind::Failed => Box::<counts::Failed>::default(),
-            ReportKind::Files => Box::<files::Files>::default(),
             ReportKind::Executables => Box::<counts::Executables>::default(),
             ReportKind::Hosts => Box::<counts::Hosts>::default(),
             ReportKind::Time(bucket) => Box::new(counts::Histogram::new(bucket)),
-            ReportKind::Io => Box::<files::Io>::default(),
+            // A read's file may be the descriptor an earlier piece opened.
+            ReportKind::Files | ReportKind::Io => return None,
+        })
+    }
+
+    fn tally(self) -> Tallies {
+        match (self.summable(), self) {
+            (Some(tally), _) => Tallies::Summable(tally),
+            (None, ReportKind::Files) => Tallies::InOrder(Box::<files::Files>::default()),
+            (None, _) => Tallies::InOrder(Box::<files::Io>::default()),
         }
     }
 }
@@ -286,7 +297,7 @@ fn role_of(name: &str) -> EventRole {
 }
 
 /// One report's running sums.
-trait Tally {
+trait Tally: Send + Any {
     fn add(&mut self, facts: &Facts<'_>, names: &Names<'_>);
 
     /// The rows, in the report's own order.
@@ -304,13 +315,89 @@ trait Tally {
     }
 }
 
+/// A tally whose sums of separate pieces of the input add up, in input
+/// order, to the sums of the whole: it can be kept on several threads.
+trait Summable: Tally {
+    /// Adds the sums of `later`, a tally of the same report over the input
+    /// that follows (one of another report is ignored).
+    fn merge(&mut self, later: Box<dyn Summable>);
+}
+
+/// A report's tally, summable or kept in input order on one thread.
+enum Tallies {
+    Summable(Box<dyn Summable>),
+    InOrder(Box<dyn Tally>),
+}
+
+impl Tallies {
+    fn get(&self) -> &dyn Tally {
+        match self {
+            Tallies::Summable(tally) => tally.as_ref(),
+            Tallies::InOrder(tally) => tally.as_ref(),
+        }
+    }
+
+    fn get_mut(&mut self) -> &mut dyn Tally {
+        match self {
+            Tallies::Summable(tally) => tally.as_mut(),
+            Tallies::InOrder(tally) => tally.as_mut(),
+        }
+    }
+}
+
+/// A summable report's work on the selection threads ([`Reduction::with_parts`]):
+/// each thread tallies its pieces, and the [`Reporter`] adds the tallies up.
+///
+/// [`Reduction::with_parts`]: crate::reduce::Reduction::with_parts
+pub struct ReportParts<'n> {
+    kind: ReportKind,
+    names: &'n Names<'n>,
+}
+
+impl<'n> ReportParts<'n> {
+    /// `None` for the reports that must see the records in order
+    /// (`--files`, `--io`).
+    pub fn new(kind: ReportKind, names: &'n Names<'n>) -> Option<Self> {
+        kind.summable().map(|_| ReportParts { kind, names })
+    }
+}
+
+impl Parts for ReportParts<'_> {
+    fn new_part(&self) -> Box<dyn Part + '_> {
+        Box::new(ReportPart {
+            tally: self.kind.summable(),
+            names: self.names,
+        })
+    }
+}
+
+/// One thread's tally; `tally` is never `None` (see [`ReportParts::new`]).
+struct ReportPart<'n> {
+    tally: Option<Box<dyn Summable>>,
+    names: &'n Names<'n>,
+}
+
+impl Part for ReportPart<'_> {
+    fn add(&mut self, record: &Record<'_>) -> Result<(), FormatError> {
+        let facts = Facts::of(record, self.names.bind_event)?;
+        if let Some(tally) = &mut self.tally {
+            tally.add(&facts, self.names);
+        }
+        Ok(())
+    }
+
+    fn into_any(self: Box<Self>) -> Box<dyn Any> {
+        Box::new(self.tally)
+    }
+}
+
 /// A report as a [`Sink`]: tallies the records it is given and writes the
 /// report when the input ends (and, with `at_pauses`, whenever it pauses).
 pub struct Reporter<'n, W: Write> {
     out: W,
     options: ReportOptions,
     names: &'n Names<'n>,
-    tally: Box<dyn Tally>,
+    tally: Tallies,
 }
 
 impl<'n, W: Write> Reporter<'n, W> {
@@ -325,13 +412,13 @@ impl<'n, W: Write> Reporter<'n, W> {
 
     /// The report as it stands.
     pub fn table(&self) -> Table {
-        let mut table = self.tally.table(self.names);
+        let mut table = self.tally.get().table(self.names);
         let key = self
             .options
             .sort
             .as_deref()
             .and_then(|key| table.column(key));
-        self.tally.arrange(&mut table, key, self.options.top);
+        self.tally.get().arrange(&mut table, key, self.options.top);
         table
     }
 
@@ -349,8 +436,23 @@ impl<W: Write> Sink for Reporter<'_, W> {
                 outcome: "record not reported, damaged token",
                 error,
             })?;
-        self.tally.add(&facts, self.names);
+        self.tally.get_mut().add(&facts, self.names);
         Ok(())
+    }
+
+    fn take_part(&mut self, part: Box<dyn Part + '_>) -> io::Result<()> {
+        let later = part.into_any().downcast::<Option<Box<dyn Summable>>>();
+        match (&mut self.tally, later) {
+            (Tallies::Summable(tally), Ok(later)) if later.is_some() => {
+                if let Some(later) = *later {
+                    tally.merge(later);
+                }
+                Ok(())
+            }
+            _ => Err(io::Error::other(
+                "a report was given a part of another kind",
+            )),
+        }
     }
 
     fn file_token(&mut self, _file: &FileItem<'_>) -> io::Result<()> {
