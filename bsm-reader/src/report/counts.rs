@@ -9,7 +9,7 @@ use std::net::IpAddr;
 use chrono::{Duration, NaiveDateTime, Timelike};
 
 use super::table::{Cell, Table};
-use super::{EventRole, Facts, Names, Summable, Tally, TimeBucket};
+use super::{EventRole, Facts, Names, Summable, Tally, TimeBucket, Wants};
 
 pub(super) const SUMMARY_COLUMNS: &[&str] = &["item", "value"];
 pub(super) const EVENT_COLUMNS: &[&str] = &["event", "name", "records", "failed"];
@@ -106,6 +106,10 @@ pub(super) struct Summary {
 }
 
 impl Tally for Summary {
+    fn wants(&self, _event: u16, _names: &Names<'_>) -> Option<Wants> {
+        Some(Wants::SUBJECT.and(Wants::OUTCOME).and(Wants::REMOTE))
+    }
+
     fn add(&mut self, facts: &Facts<'_>, _names: &Names<'_>) {
         self.count.add(facts);
         self.span.add(facts.time_ms);
@@ -153,6 +157,10 @@ pub(super) struct Events {
 }
 
 impl Tally for Events {
+    fn wants(&self, _event: u16, _names: &Names<'_>) -> Option<Wants> {
+        Some(Wants::OUTCOME)
+    }
+
     fn add(&mut self, facts: &Facts<'_>, _names: &Names<'_>) {
         self.counts.entry(facts.event).or_default().add(facts);
     }
@@ -179,6 +187,10 @@ pub(super) struct Users {
 }
 
 impl Tally for Users {
+    fn wants(&self, _event: u16, _names: &Names<'_>) -> Option<Wants> {
+        Some(Wants::SUBJECT.and(Wants::OUTCOME))
+    }
+
     fn add(&mut self, facts: &Facts<'_>, _names: &Names<'_>) {
         let key = facts.subject.map(|subject| (subject.auid, subject.euid));
         self.counts.entry(key).or_default().add(facts);
@@ -211,6 +223,12 @@ pub(super) struct Logins {
 }
 
 impl Tally for Logins {
+    fn wants(&self, event: u16, names: &Names<'_>) -> Option<Wants> {
+        names
+            .is_login(event)
+            .then_some(Wants::SUBJECT.and(Wants::OUTCOME))
+    }
+
     fn add(&mut self, facts: &Facts<'_>, names: &Names<'_>) {
         if !names.is_login(facts.event) {
             return;
@@ -250,6 +268,10 @@ pub(super) struct Failed {
 }
 
 impl Tally for Failed {
+    fn wants(&self, _event: u16, _names: &Names<'_>) -> Option<Wants> {
+        Some(Wants::OUTCOME)
+    }
+
     fn add(&mut self, facts: &Facts<'_>, _names: &Names<'_>) {
         if let Some(outcome) = facts.outcome.filter(|outcome| !outcome.is_success()) {
             self.counts
@@ -288,6 +310,15 @@ pub(super) struct Executables {
 }
 
 impl Tally for Executables {
+    fn wants(&self, event: u16, names: &Names<'_>) -> Option<Wants> {
+        (names.role(event) == EventRole::Exec).then_some(
+            Wants::SUBJECT
+                .and(Wants::OUTCOME)
+                .and(Wants::PATHS)
+                .and(Wants::EXEC_ARGS),
+        )
+    }
+
     fn add(&mut self, facts: &Facts<'_>, names: &Names<'_>) {
         if names.role(facts.event) != EventRole::Exec {
             return;
@@ -347,6 +378,10 @@ pub(super) struct Hosts {
 }
 
 impl Tally for Hosts {
+    fn wants(&self, _event: u16, _names: &Names<'_>) -> Option<Wants> {
+        Some(Wants::SUBJECT.and(Wants::REMOTE))
+    }
+
     fn add(&mut self, facts: &Facts<'_>, _names: &Names<'_>) {
         let terminal = facts.terminal_addr();
         let mut seen: Vec<IpAddr> = facts.remote.iter().copied().chain(terminal).collect();
@@ -430,6 +465,10 @@ impl Histogram {
 }
 
 impl Tally for Histogram {
+    fn wants(&self, _event: u16, _names: &Names<'_>) -> Option<Wants> {
+        Some(Wants::OUTCOME)
+    }
+
     fn add(&mut self, facts: &Facts<'_>, names: &Names<'_>) {
         match facts.time_ms.and_then(|ms| names.wall_clock(ms)) {
             Some(time) => {

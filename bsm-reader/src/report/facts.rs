@@ -3,7 +3,46 @@
 
 use std::net::IpAddr;
 
-use bsm_format::{Error as FormatError, Record, ReturnView, SubjectView, Token};
+use bsm_format::{Error as FormatError, Record, ReturnView, SubjectView, Token, ids};
+
+/// Which facts a report reads from a record: only their tokens are decoded,
+/// the others stepped over by their length.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Wants(u8);
+
+impl Wants {
+    pub const SUBJECT: Wants = Wants(1);
+    pub const OUTCOME: Wants = Wants(2);
+    pub const PATHS: Wants = Wants(4);
+    pub const EXEC_ARGS: Wants = Wants(8);
+    pub const FD: Wants = Wants(16);
+    pub const REMOTE: Wants = Wants(32);
+
+    pub const fn and(self, other: Wants) -> Wants {
+        Wants(self.0 | other.0)
+    }
+
+    const fn has(self, other: Wants) -> bool {
+        self.0 & other.0 != 0
+    }
+
+    /// Whether tokens of `id` hold a wanted fact.
+    fn token(self, id: u8) -> bool {
+        match id {
+            ids::SUBJECT32 | ids::SUBJECT64 | ids::SUBJECT32_EX | ids::SUBJECT64_EX => {
+                self.has(Wants::SUBJECT)
+            }
+            ids::RETURN32 | ids::RETURN64 => self.has(Wants::OUTCOME),
+            ids::PATH => self.has(Wants::PATHS),
+            ids::EXEC_ARGS => self.has(Wants::EXEC_ARGS),
+            ids::ARG32 | ids::ARG64 => self.has(Wants::FD),
+            ids::SOCKET | ids::SOCKET_EX | ids::SOCK_INET32 | ids::SOCK_INET128 => {
+                self.has(Wants::REMOTE)
+            }
+            _ => false,
+        }
+    }
+}
 
 /// A record's facts, borrowing its paths.
 #[derive(Debug, Clone, Default)]
@@ -25,8 +64,13 @@ pub struct Facts<'a> {
 }
 
 impl<'a> Facts<'a> {
-    /// Reads the facts; a token that does not decode is the error.
-    pub fn of(record: &Record<'a>, bind_event: Option<u16>) -> Result<Facts<'a>, FormatError> {
+    /// Reads the facts `wants` names (the event and time always); a token
+    /// that does not decode is the error.
+    pub fn of(
+        record: &Record<'a>,
+        wants: Wants,
+        bind_event: Option<u16>,
+    ) -> Result<Facts<'a>, FormatError> {
         let header = record.header();
         let mut facts = Facts {
             event: header.event,
@@ -34,7 +78,7 @@ impl<'a> Facts<'a> {
             ..Facts::default()
         };
         let is_bind = bind_event == Some(header.event);
-        for token in record.body() {
+        for token in record.tokens_where(|id| wants.token(id)) {
             match token? {
                 Token::Path(path) => facts.paths.push(path.path.bytes()),
                 Token::ExecArgs(args) => {

@@ -4,10 +4,11 @@
 //! descriptor on (the open's return value), as the trace of a trail whose
 //! reads carry no path must be.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 use super::table::{Cell, Table, sort_rows};
-use super::{EventRole, Facts, Names, Tally};
+use super::{EventRole, Facts, Names, Tally, Wants};
 
 pub(super) const FILE_COLUMNS: &[&str] = &[
     "path",
@@ -123,9 +124,9 @@ struct OpenFiles {
 
 impl OpenFiles {
     /// The record's file, keeping the descriptor table up to date.
-    fn file_of(&mut self, facts: &Facts<'_>, role: EventRole) -> Option<Vec<u8>> {
+    fn file_of<'f>(&mut self, facts: &Facts<'f>, role: EventRole) -> Option<Cow<'f, [u8]>> {
         let pid = facts.subject.map(|subject| subject.pid);
-        if let Some(path) = facts.paths.first() {
+        if let Some(&path) = facts.paths.first() {
             if let (EventRole::Open, Some(pid), Some(outcome)) = (role, pid, facts.outcome)
                 && outcome.is_success()
             {
@@ -134,13 +135,13 @@ impl OpenFiles {
             if let (EventRole::Close, Some(pid), Some(fd)) = (role, pid, facts.fd) {
                 self.paths.remove(&(pid, fd));
             }
-            return Some(path.to_vec());
+            return Some(Cow::Borrowed(path));
         }
         let key = (pid?, facts.fd?);
         if role == EventRole::Close {
-            self.paths.remove(&key)
+            self.paths.remove(&key).map(Cow::Owned)
         } else {
-            self.paths.get(&key).cloned()
+            self.paths.get(&key).cloned().map(Cow::Owned)
         }
     }
 }
@@ -153,10 +154,26 @@ pub(super) struct Files {
 }
 
 impl Tally for Files {
+    fn wants(&self, _event: u16, _names: &Names<'_>) -> Option<Wants> {
+        Some(
+            Wants::SUBJECT
+                .and(Wants::OUTCOME)
+                .and(Wants::PATHS)
+                .and(Wants::FD),
+        )
+    }
+
     fn add(&mut self, facts: &Facts<'_>, names: &Names<'_>) {
         let role = names.role(facts.event);
         if let Some(path) = self.open.file_of(facts, role) {
-            self.uses.entry(path).or_default().add(facts, role);
+            // the path copied only on first sight
+            if let Some(use_) = self.uses.get_mut(&*path) {
+                use_.add(facts, role);
+            } else {
+                let mut use_ = FileUse::default();
+                use_.add(facts, role);
+                self.uses.insert(path.into_owned(), use_);
+            }
         }
     }
 
@@ -193,6 +210,15 @@ pub(super) struct Io {
 }
 
 impl Tally for Io {
+    fn wants(&self, event: u16, names: &Names<'_>) -> Option<Wants> {
+        (names.role(event) != EventRole::Other).then_some(
+            Wants::SUBJECT
+                .and(Wants::OUTCOME)
+                .and(Wants::PATHS)
+                .and(Wants::FD),
+        )
+    }
+
     fn add(&mut self, facts: &Facts<'_>, names: &Names<'_>) {
         let Some(subject) = facts.subject else {
             return;
@@ -216,12 +242,19 @@ impl Tally for Io {
                     .open
                     .file_of(facts, role)
                     .unwrap_or_else(|| match facts.fd {
-                        Some(fd) => format!("fd {fd}").into_bytes(),
-                        None => b"(unknown)".to_vec(),
+                        Some(fd) => Cow::Owned(format!("fd {fd}").into_bytes()),
+                        None => Cow::Borrowed(b"(unknown)"),
                     });
                 let process = self.processes.entry(subject.pid).or_default();
                 process.auid = Some(subject.auid);
-                process.files.entry(file).or_default().add(facts, role);
+                // the path copied only on first sight
+                if let Some(use_) = process.files.get_mut(&*file) {
+                    use_.add(facts, role);
+                } else {
+                    let mut use_ = FileUse::default();
+                    use_.add(facts, role);
+                    process.files.insert(file.into_owned(), use_);
+                }
             }
         }
     }

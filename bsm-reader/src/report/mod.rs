@@ -33,7 +33,7 @@ use bsm_format::tables::{ClassTable, EventTable, errno};
 use bsm_format::{Error as FormatError, FileItem, Record};
 use chrono::{DateTime, NaiveDateTime, Utc};
 
-pub use facts::Facts;
+pub use facts::{Facts, Wants};
 pub use table::{Cell, OutputFormat, Table};
 
 use crate::accounts::AccountNames;
@@ -298,6 +298,10 @@ fn role_of(name: &str) -> EventRole {
 
 /// One report's running sums.
 trait Tally: Send + Any {
+    /// The facts wanted of a record of `event`; `None`: the record is not
+    /// wanted at all.
+    fn wants(&self, event: u16, names: &Names<'_>) -> Option<Wants>;
+
     fn add(&mut self, facts: &Facts<'_>, names: &Names<'_>);
 
     /// The rows, in the report's own order.
@@ -313,6 +317,19 @@ trait Tally: Send + Any {
             table.truncate(top);
         }
     }
+}
+
+/// Adds a record to `tally`, decoding only the tokens it wants.
+fn tally_record(
+    tally: &mut dyn Tally,
+    record: &Record<'_>,
+    names: &Names<'_>,
+) -> Result<(), FormatError> {
+    if let Some(wants) = tally.wants(record.event(), names) {
+        let facts = Facts::of(record, wants, names.bind_event)?;
+        tally.add(&facts, names);
+    }
+    Ok(())
 }
 
 /// A tally whose sums of separate pieces of the input add up, in input
@@ -379,11 +396,10 @@ struct ReportPart<'n> {
 
 impl Part for ReportPart<'_> {
     fn add(&mut self, record: &Record<'_>) -> Result<(), FormatError> {
-        let facts = Facts::of(record, self.names.bind_event)?;
-        if let Some(tally) = &mut self.tally {
-            tally.add(&facts, self.names);
+        match &mut self.tally {
+            Some(tally) => tally_record(tally.as_mut(), record, self.names),
+            None => Ok(()),
         }
-        Ok(())
     }
 
     fn into_any(self: Box<Self>) -> Box<dyn Any> {
@@ -431,13 +447,10 @@ impl<'n, W: Write> Reporter<'n, W> {
 
 impl<W: Write> Sink for Reporter<'_, W> {
     fn record(&mut self, record: &Record<'_>) -> Result<(), SinkError> {
-        let facts =
-            Facts::of(record, self.names.bind_event).map_err(|error| SinkError::Damaged {
-                outcome: "record not reported, damaged token",
-                error,
-            })?;
-        self.tally.get_mut().add(&facts, self.names);
-        Ok(())
+        tally_record(self.tally.get_mut(), record, self.names).map_err(|error| SinkError::Damaged {
+            outcome: "record not reported, damaged token",
+            error,
+        })
     }
 
     fn take_part(&mut self, part: Box<dyn Part + '_>) -> io::Result<()> {
