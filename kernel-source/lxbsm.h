@@ -139,6 +139,28 @@ struct lxbsm_auid_mask {
 
 #define LXBSM_MAX_AUID_MASKS	64
 
+/*
+ * Tracing one process (LXBSM_IOC_TRACE): its records of the events of
+ * @classes, and with LXBSM_TRACE_IO its open, creat, close, read, write
+ * and lseek calls (whose classes are "no" in audit_event), on success and
+ * failure, whatever the masks say for others; with LXBSM_TRACE_CHILDREN
+ * its descendants' too (found by parentage at each call: a process
+ * reparented to init when its parent exits is no longer one).  A trace
+ * with no flags and no classes ends @pid's trace, or with @pid 0 every
+ * trace.  The process is the one that has @pid now: a later one given
+ * the same pid is not traced.
+ */
+#define LXBSM_TRACE_CHILDREN	0x1u
+#define LXBSM_TRACE_IO		0x2u
+#define LXBSM_MAX_TRACES	16
+
+struct lxbsm_trace {
+	__u32 pid;
+	__u32 flags;
+	__u32 classes;
+	__u32 reserved;	/* 0 */
+};
+
 /* The class mask of one event, as an audit_event line. */
 struct lxbsm_event_class {
 	__u32 event;	/* BSM event number */
@@ -193,5 +215,7 @@ struct lxbsm_block_list {
 #define LXBSM_IOC_DEL_BLOCK	_IOW(LXBSM_IOC_MAGIC, 14, struct lxbsm_block_rule)
 #define LXBSM_IOC_CLEAR_BLOCK	_IO(LXBSM_IOC_MAGIC, 15)
 #define LXBSM_IOC_GET_BLOCK	_IOWR(LXBSM_IOC_MAGIC, 16, struct lxbsm_block_list)
+/* EPERM without CAP_AUDIT_CONTROL, ESRCH: no such process, ENOSPC: too many */
+#define LXBSM_IOC_TRACE		_IOW(LXBSM_IOC_MAGIC, 17, struct lxbsm_trace)
 
 #endif /* _UAPI_LXBSM_H */

@@ -27,10 +27,16 @@
  * address, port), with a bitmap per family of the prefix lengths in use: a
  * lookup tries each length in use, longest first, the peer's port before
  * any port, at most 2 * 33 or 2 * 129 hash probes however many rules.
+ * Before the probes of a length, a counting filter of the (family,
+ * length, masked address) triples the rules hold, indexed by a multiply
+ * hash of a few words, says whether any rule can match there: for a peer
+ * no rule holds (nearly every call) a length costs a mask, a multiply and
+ * a load, and the table is not touched.
  */
 #include <linux/kernel.h>
 #include <linux/compat.h>
 #include <linux/ftrace.h>
+#include <linux/hash.h>
 #include <linux/hashtable.h>
 #include <linux/jhash.h>
 #include <linux/llist.h>
@@ -91,10 +97,15 @@ struct lx_peer {
 };
 
 static DEFINE_HASHTABLE(rules, 14);
+/* slots of the counting filter: eight per rule at the most rules */
+#define LX_FILTER_BITS	17
+static u16 filter[1 << LX_FILTER_BITS];
 static DEFINE_MUTEX(rules_mutex);
 static u32 hash_seed __read_mostly;
 static unsigned int nrules;
 static unsigned int plen_rules[NFAM][129];
+/* of those, the rules for one port: without any, a lookup skips that probe */
+static unsigned int plen_ported[NFAM][129];
 static DECLARE_BITMAP(plen_used4, 33);
 static DECLARE_BITMAP(plen_used6, 129);
 static unsigned long *const plen_used[NFAM] = { plen_used4, plen_used6 };
@@ -138,21 +149,94 @@ static struct lx_block_rule *find(const struct lx_block_key *k)
 	return NULL;
 }
 
+/* The filter slot of family fam, length prefix, masked address words w. */
+static unsigned int filter_slot(u8 fam, unsigned int prefix, const u32 *w)
+{
+	unsigned int i, n = fam == FAM4 ? 1 : 4;
+	u32 h = hash_seed ^ (prefix << 8 | fam);
+
+	for (i = 0; i < n; i++)
+		h = (h ^ w[i]) * GOLDEN_RATIO_32 + (h >> 16);
+	return h >> (32 - LX_FILTER_BITS);
+}
+
+static unsigned int key_slot(const struct lx_block_key *k)
+{
+	u32 w[4];
+
+	memcpy(w, k->addr, sizeof(w));
+	return filter_slot(k->fam, k->prefix, w);
+}
+
+/* The first prefix bits of a (network order) word of an address. */
+static u32 masked_word(u32 word, int prefix)
+{
+	if (prefix <= 0)
+		return 0;
+	if (prefix >= 32)
+		return word;
+	return word & cpu_to_be32(~0u << (32 - prefix));
+}
+
+/* The rule for peer p at prefix length len: its port's, else any port's. */
+static struct lx_block_rule *probe(const struct lx_peer *p, unsigned int len)
+{
+	struct lx_block_rule *r = NULL;
+	struct lx_block_key k;
+
+	make_key(&k, p->fam, len, p->addr, p->port);
+	if (p->port && READ_ONCE(plen_ported[p->fam][len]))
+		r = find(&k);
+	if (!r) {
+		k.port = 0;
+		r = find(&k);
+	}
+	return r;
+}
+
+/*
+ * IPv4, the common case, in one word: the lengths in use are the bits of
+ * plen_used4's word, the masked address a single AND.
+ */
+static struct lx_block_rule *match4(const struct lx_peer *p)
+{
+	unsigned long lens = READ_ONCE(plen_used4[0]);
+	struct lx_block_rule *r;
+	unsigned int len;
+	u32 addr, w;
+
+	BUILD_BUG_ON(BITS_PER_LONG < 33);
+	memcpy(&addr, p->addr, sizeof(addr));
+	while (lens) {
+		len = __fls(lens);
+		lens &= ~BIT(len);
+		w = masked_word(addr, len);
+		if (!READ_ONCE(filter[filter_slot(FAM4, len, &w)]))
+			continue;
+		r = probe(p, len);
+		if (r)
+			return r;
+	}
+	return NULL;
+}
+
 /* The rule deciding for peer p (under RCU), or NULL. */
 static struct lx_block_rule *match(const struct lx_peer *p)
 {
-	const unsigned long *used = plen_used[p->fam];
-	unsigned int lim = fam_bits[p->fam] + 1, len;
+	const unsigned long *used = plen_used6;
+	unsigned int lim = fam_bits[FAM6] + 1, len, i;
 	struct lx_block_rule *r;
-	struct lx_block_key k;
+	u32 addr[4], w[4];
 
+	if (p->fam == FAM4)
+		return match4(p);
+	memcpy(addr, p->addr, sizeof(addr));
 	for (; lim && (len = find_last_bit(used, lim)) < lim; lim = len) {
-		make_key(&k, p->fam, len, p->addr, p->port);
-		r = find(&k);
-		if (r)
-			return r;
-		k.port = 0;
-		r = p->port ? find(&k) : NULL;
+		for (i = 0; i < 4; i++)
+			w[i] = masked_word(addr[i], (int)len - 32 * (int)i);
+		if (!READ_ONCE(filter[filter_slot(FAM6, len, w)]))
+			continue;
+		r = probe(p, len);
 		if (r)
 			return r;
 	}
@@ -576,8 +660,15 @@ static int key_of(const struct lxbsm_block_rule *u, struct lx_block_key *k)
 	return 0;
 }
 
+/* Counts a rule in or out of the lengths in use and the filter. */
 static void plen_add(const struct lx_block_key *k, int d)
 {
+	u16 *slot = &filter[key_slot(k)];
+
+	WRITE_ONCE(*slot, *slot + d);
+	if (k->port)
+		WRITE_ONCE(plen_ported[k->fam][k->prefix],
+			   plen_ported[k->fam][k->prefix] + d);
 	plen_rules[k->fam][k->prefix] += d;
 	if (plen_rules[k->fam][k->prefix])
 		set_bit(k->prefix, plen_used[k->fam]);

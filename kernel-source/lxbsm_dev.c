@@ -451,6 +451,7 @@ static long lx_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	struct lxbsm_event_class ec;
 	struct lxbsm_block_rule br;
 	struct lxbsm_block_list bl;
+	struct lxbsm_trace tr;
 	u64 v;
 	u32 p;
 	int ev;
@@ -496,6 +497,12 @@ static long lx_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		if (!capable(CAP_AUDIT_CONTROL))
 			return -EPERM;
 		return lx_clear_auid_masks();
+	case LXBSM_IOC_TRACE:
+		if (!capable(CAP_AUDIT_CONTROL))
+			return -EPERM;
+		if (copy_from_user(&tr, up, sizeof(tr)))
+			return -EFAULT;
+		return lx_set_trace(&tr);
 	case LXBSM_IOC_GET_POLICY:
 		p = READ_ONCE(lx_policy);
 		return put_user(p, (u32 __user *)up);

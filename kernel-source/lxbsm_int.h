@@ -293,15 +293,26 @@ struct lx_sel {
 	u32 success;
 	u32 failure;
 	bool per_auid;		/* some auid has an override: ask the config */
+	bool traced;		/* some process is traced: ask the config */
 };
 extern struct lx_sel lx_sel;
 bool lx_selected_auid(int ev, bool success, bool failure);
+bool lx_traced(int ev);
+int lx_set_trace(const struct lxbsm_trace *t);
+
+/* The events LXBSM_TRACE_IO selects: the opens to write, a contiguous run. */
+static inline bool lx_event_is_io(int ev)
+{
+	return ev >= LXE_OPEN_R && ev <= LXE_WRITE;
+}
 
 /* Is event ev to be recorded for current on success, on failure, or either? */
 static inline bool lx_selected_on(int ev, bool success, bool failure)
 {
 	u32 cls = READ_ONCE(lx_event_class[ev]), mask = 0;
 
+	if (unlikely(READ_ONCE(lx_sel.traced)) && lx_traced(ev))
+		return true;
 	if (!cls)
 		return false;
 	if (unlikely(READ_ONCE(lx_sel.per_auid)))
@@ -379,7 +390,7 @@ void lx_sched_fork(struct task_struct *parent, struct task_struct *child);
 /* lxbsm_syscalls.c: the system calls the selection can reach */
 #define LX_NEED_ENTER	0x1u	/* sys_enter must be attached */
 #define LX_NEED_EXIT	0x2u	/* sys_exit must be attached */
-u32 lx_events_reselect(u32 live);
+u32 lx_events_reselect(u32 live, bool io);
 
 /* lxbsm_record.c: at unload, the records set aside are queued */
 void lx_events_drain(void);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * lxbsm_select.c - preselection: audit classes for success and for
- * failure, per-auid overrides as audit_user, published with RCU; the
+ * failure, per-auid overrides as audit_user, traced processes, published
+ * with RCU; the
  * global masks copied where the probes read them; and, at each change,
  * the system calls that can produce a record (lxbsm_syscalls.c) and the
  * probes that must be attached for them (lxbsm_tracepoints.c).
@@ -12,9 +13,19 @@
 #include <linux/rcupdate.h>
 #include <linux/audit.h>
 #include <linux/cred.h>
+#include <linux/pid.h>
+#include <linux/sched.h>
 #include "lxbsm_int.h"
 
 u32 lx_policy;
+
+/* A traced process: its thread group, told from a later one by its start. */
+struct lx_trace {
+	pid_t tgid;
+	u32 flags;
+	u32 classes;
+	u64 start;		/* the group leader's start_time */
+};
 
 struct lx_config {
 	struct rcu_head rcu;
@@ -22,6 +33,8 @@ struct lx_config {
 	u32 failure;
 	u32 nauid;
 	struct lxbsm_auid_mask auid[LXBSM_MAX_AUID_MASKS];
+	u32 ntrace;
+	struct lx_trace trace[LXBSM_MAX_TRACES];
 };
 
 static struct lx_config __rcu *lx_cfg;
@@ -68,6 +81,44 @@ bool lx_selected_auid(int ev, bool success, bool failure)
 	return cls & mask;
 }
 
+/* Ancestors looked at for LXBSM_TRACE_CHILDREN, at most. */
+#define LX_TRACE_DEPTH	32
+
+/* Is task t (under RCU) the process of trace tr, or with its flag, below it? */
+static bool traces_task(const struct lx_trace *tr, struct task_struct *t)
+{
+	int depth;
+
+	for (depth = 0; depth < LX_TRACE_DEPTH; depth++) {
+		if (t->tgid == tr->tgid && t->group_leader->start_time == tr->start)
+			return true;
+		if (!(tr->flags & LXBSM_TRACE_CHILDREN) || t->pid <= 1)
+			return false;
+		t = rcu_dereference(t->real_parent);
+	}
+	return false;
+}
+
+/* Is event ev of current selected by a trace? */
+bool lx_traced(int ev)
+{
+	const struct lx_config *c;
+	u32 cls = READ_ONCE(lx_event_class[ev]), i;
+	bool on = false;
+
+	rcu_read_lock();
+	c = rcu_dereference(lx_cfg);
+	for (i = 0; i < c->ntrace && !on; i++) {
+		const struct lx_trace *tr = &c->trace[i];
+
+		if (((tr->flags & LXBSM_TRACE_IO) && lx_event_is_io(ev)) ||
+		    (cls & tr->classes))
+			on = traces_task(tr, current);
+	}
+	rcu_read_unlock();
+	return on;
+}
+
 /* Could an event of one of the classes cls be recorded for current? */
 bool lx_selected_classes(u32 cls)
 {
@@ -94,14 +145,20 @@ bool lx_selected_classes(u32 cls)
 static int reselect_locked(const struct lx_config *c)
 {
 	u32 live = c->success | c->failure, i;
+	bool io = false;
 
 	/* the probes' copy of the global masks */
 	WRITE_ONCE(lx_sel.success, c->success);
 	WRITE_ONCE(lx_sel.failure, c->failure);
 	WRITE_ONCE(lx_sel.per_auid, c->nauid != 0);
+	WRITE_ONCE(lx_sel.traced, c->ntrace != 0);
 	for (i = 0; i < c->nauid; i++)
 		live |= c->auid[i].always_success | c->auid[i].always_failure;
-	return lx_sys_attach_locked(lx_events_reselect(live));
+	for (i = 0; i < c->ntrace; i++) {
+		live |= c->trace[i].classes;
+		io |= c->trace[i].flags & LXBSM_TRACE_IO;
+	}
+	return lx_sys_attach_locked(lx_events_reselect(live, io));
 }
 
 /* After an event's classes changed. */
@@ -225,6 +282,79 @@ static void clear_auid_masks(struct lx_config *c, const void *arg)
 int lx_clear_auid_masks(void)
 {
 	return update_cfg(clear_auid_masks, NULL, NULL);
+}
+
+static int find_trace(const struct lx_config *c, const struct lx_trace *tr)
+{
+	u32 i;
+
+	for (i = 0; i < c->ntrace; i++)
+		if (c->trace[i].tgid == tr->tgid && c->trace[i].start == tr->start)
+			return i;
+	return -1;
+}
+
+static int check_trace(const struct lx_config *c, const void *arg)
+{
+	const struct lx_trace *tr = arg;
+
+	if (find_trace(c, tr) < 0 && c->ntrace >= LXBSM_MAX_TRACES)
+		return -ENOSPC;
+	return 0;
+}
+
+static void set_trace(struct lx_config *c, const void *arg)
+{
+	const struct lx_trace *tr = arg;
+	int i = find_trace(c, tr);
+
+	if (i < 0)
+		i = c->ntrace++;
+	c->trace[i] = *tr;
+}
+
+/* Ends the traces of thread group *arg (0: every trace). */
+static void end_traces(struct lx_config *c, const void *arg)
+{
+	pid_t tgid = *(const pid_t *)arg;
+	u32 i = 0;
+
+	while (i < c->ntrace) {
+		if (!tgid || c->trace[i].tgid == tgid)
+			c->trace[i] = c->trace[--c->ntrace];
+		else
+			i++;
+	}
+}
+
+/*
+ * Starts or changes the trace of t->pid; with no flags and no classes ends
+ * it (the process may be gone), and with pid 0 too, every trace.
+ */
+int lx_set_trace(const struct lxbsm_trace *t)
+{
+	struct task_struct *task;
+	struct lx_trace tr = {
+		.flags = t->flags,
+		.classes = t->classes,
+	};
+	pid_t tgid = t->pid;
+
+	if (t->reserved ||
+	    (t->flags & ~(LXBSM_TRACE_CHILDREN | LXBSM_TRACE_IO)))
+		return -EINVAL;
+	if (!t->flags && !t->classes)
+		return update_cfg(end_traces, &tgid, NULL);
+	rcu_read_lock();
+	task = pid_task(find_vpid(t->pid), PIDTYPE_TGID);
+	if (task) {
+		tr.tgid = task->tgid;
+		tr.start = task->group_leader->start_time;
+	}
+	rcu_read_unlock();
+	if (!task)
+		return -ESRCH;
+	return update_cfg(set_trace, &tr, check_trace);
 }
 
 /* The same, with the configuration in force (lx_cfg_mutex held). */

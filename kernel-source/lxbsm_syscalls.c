@@ -129,25 +129,31 @@ DECLARE_BITMAP(lx_enter_on, LX_NR);
 struct lx_fast_maps lx_fast ____cacheline_aligned;
 
 /* Can some event of s be selected with the classes of live? */
-static bool sys_selectable(const struct lx_sys *s, u32 live)
+/* Can event ev be selected, with live classes and (io) an I/O trace? */
+static bool event_live(int ev, u32 live, bool io)
+{
+	return (READ_ONCE(lx_event_class[ev]) & live) || (io && lx_event_is_io(ev));
+}
+
+static bool sys_selectable(const struct lx_sys *s, u32 live, bool io)
 {
 	int ev;
 
 	if (!s->h)
 		return false;
 	for (ev = s->ev; ev < s->ev + s->nev; ev++)
-		if (READ_ONCE(lx_event_class[ev]) & live)
+		if (event_live(ev, live, io))
 			return true;
 	for (ev = s->also; ev < s->also + s->nalso; ev++)
-		if (READ_ONCE(lx_event_class[ev]) & live)
+		if (event_live(ev, live, io))
 			return true;
 	return false;
 }
 
 /* Has s's handler work to do (a record, or the terminal id's upkeep)? */
-static bool sys_live(const struct lx_sys *s, u32 live)
+static bool sys_live(const struct lx_sys *s, u32 live, bool io)
 {
-	return s->h && (s->always || sys_selectable(s, live));
+	return s->h && (s->always || sys_selectable(s, live, io));
 }
 
 #ifdef CONFIG_IA32_EMULATION
@@ -289,14 +295,15 @@ static void add_ia32(unsigned long *any, const unsigned long *on)
 }
 
 /*
- * live: the classes that some task may have selected.  Returns the
+ * live: the classes that some task may have selected; io: some process's
+ * I/O calls are traced (LXBSM_TRACE_IO).  Returns the
  * tracepoints that some selectable event needs (LX_NEED_*): sys_exit while
  * a system call's record can be selected, sys_enter while one of those
  * that keep something at entry (close, set*id, execveat) can.  What the
  * probes do whatever is selected (accept's peer, the loginuid write: the
  * terminal ids) does not keep them attached: see lx_sys_attach().
  */
-u32 lx_events_reselect(u32 live)
+u32 lx_events_reselect(u32 live, bool io)
 {
 	DECLARE_BITMAP(on, LX_NR);
 	DECLARE_BITMAP(any, LX_NR);
@@ -304,22 +311,22 @@ u32 lx_events_reselect(u32 live)
 	int nr;
 
 	for (nr = 0; nr < LX_NR; nr++) {
-		if (sys_selectable(&lx_enter_sys[nr], live))
+		if (sys_selectable(&lx_enter_sys[nr], live, io))
 			need |= LX_NEED_ENTER;
-		if (sys_selectable(&lx_exit_sys[nr], live))
+		if (sys_selectable(&lx_exit_sys[nr], live, io))
 			need |= LX_NEED_EXIT;
 	}
 
 	/* the exact maps first, then the probes' first test */
 	for (nr = 0; nr < LX_NR; nr++)
-		__assign_bit(nr, on, sys_live(&lx_enter_sys[nr], live));
+		__assign_bit(nr, on, sys_live(&lx_enter_sys[nr], live, io));
 	publish_bits(lx_enter_on, on);
 	bitmap_copy(any, on, LX_NR);
 	add_ia32(any, on);
 	publish_bits(lx_fast.enter_any, any);
 
 	for (nr = 0; nr < LX_NR; nr++)
-		__assign_bit(nr, on, sys_live(&lx_exit_sys[nr], live));
+		__assign_bit(nr, on, sys_live(&lx_exit_sys[nr], live, io));
 	publish_bits(lx_exit_on, on);
 	bitmap_copy(any, on, LX_NR);
 	/* a loginuid write sets the terminal of a process with an entry */

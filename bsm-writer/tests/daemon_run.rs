@@ -48,6 +48,7 @@ fn options(scratch: &ScratchDir, source: &Path) -> DaemonOptions {
         priority_boost: 0,
         halt_command: None,
         hold_back: None,
+        traces: Vec::new(),
     }
 }
 
@@ -197,4 +198,20 @@ fn held_back_records_stay_in_the_source_until_released_and_none_is_lost() {
         .flat_map(|trail| read_trail(trail).sequences)
         .collect();
     assert_eq!(sequences, (0..10).collect::<Vec<_>>());
+}
+
+#[test]
+fn a_trace_without_the_lxbsm_device_is_refused_before_starting() {
+    let scratch = ScratchDir::new("daemon-trace-no-device");
+    let source = scratch.path.join("records.bsm");
+    fs::write(&source, b"").unwrap();
+    let mut options = options(&scratch, &source);
+    options.traces = vec![bsm_writer::daemon::device::Trace {
+        pid: std::process::id(),
+        children: false,
+        classes: 0,
+    }];
+    let err = run(&options, &signals()).unwrap_err();
+    assert!(err.contains("--trace-pid needs the lxbsm device"), "{err}");
+    assert!(!scratch.path.join("trails").exists(), "started anyway");
 }

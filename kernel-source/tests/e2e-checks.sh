@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# Sourced by qemu-e2e.sh (or by hand: PRAUDIT=... AUDITREDUCE=... ;
+# Sourced by qemu-e2e.sh (or by hand: PRAUDIT=... AUDITREDUCE=... BSMREPORT=... ;
 # . e2e-checks.sh; run_checks DIR [CONSOLE]): checks what the guest left in
 # DIR (the trail directories lxbsmd wrote, the device's counters, lxbsmd's
 # logs) with our praudit and auditreduce.  Counts into PASSED and FAILED.
@@ -259,6 +259,44 @@ check_sessions() {
 	counted "one failed su: the one that forked and succeeded is not one" 1 'before changing user'
 }
 
+# One process traced (phase 1d): bsmreport --io on the trail is exactly the
+# calls tests/workload.c's trace-io makes, its child's too, nobody else's.
+check_trace() {
+	local out=$1 traced untraced report want got
+	F=$out/trace.txt
+	check_trails "$out/trails-trace" "$F"
+	read -r _ traced _ untraced < "$out/trace.pids"
+	if grep -q "tracing the I/O of pid $traced and its descendants" "$out/lxbsmd-trace.log"; then
+		ok "lxbsmd --trace-pid $traced --trace-children: said so"
+	else
+		bad "lxbsmd did not say it traced $traced"
+	fi
+	# pid,command,auid,file and the counts, not the times; the rows of the
+	# traced process and of its child (the other pid with traced.dat; the
+	# trail also holds what insmod and lxbsmcat did before the masks were ex)
+	report=$("$BSMREPORT" --io --csv --utc "$out/trails-trace" 2>&1 | cut -d, -f1-11)
+	child=$(printf '%s\n' "$report" | grep ',/tmp/trace/traced.dat,' | cut -d, -f1 |
+		grep -vx "$traced" | head -1)
+	want="$traced,/lxbsm/workload,-1,/tmp/trace/traced.dat,2,3,3,1,2,300,300
+$traced,/lxbsm/workload,-1,(total),2,3,3,1,2,300,300"
+	got=$(printf '%s\n' "$report" | grep "^$traced,")
+	if [ "$got" = "$want" ]; then
+		ok "bsmreport --io: the traced process's opens, reads, writes, lseek, closes and bytes, exactly"
+	else
+		bad "bsmreport --io of the traced process: $(printf '%s' "$report" | tr '\n' ' ')"
+	fi
+	got=$(printf '%s\n' "$report" | grep "^$child," | cut -d, -f2-)
+	want=",-1,/tmp/trace/traced.dat,1,2,0,0,1,300,0
+,-1,(total),1,2,0,0,1,300,0"
+	if [ -n "$child" ] && [ "$got" = "$want" ]; then
+		ok "bsmreport --io: its child's calls ($child, traced as a descendant), exactly"
+	else
+		bad "bsmreport --io of the child ${child:-(none)}: $(printf '%s' "$got" | tr '\n' ' ')"
+	fi
+	hasnt "the untraced process's I/O is not recorded (flags ex)" /tmp/untraced/traced.dat
+	has "the untraced process's exec is (flags ex)" AUE_EXECVE ",$untraced,"
+}
+
 run_checks() {
 	local out=$1 console=${2:-}
 	local n records drops lost pending notices
@@ -268,6 +306,7 @@ run_checks() {
 		for m in "module loaded" "functional phase done, module unloaded" \
 			 "netblock phase done, module unloaded" \
 			 "device phase done, module unloaded" \
+			 "trace phase done, module unloaded" \
 			 "detach phase done, module unloaded" "module reloaded" "stress phase done, module unloaded" \
 			 "block phase done, module unloaded" \
 			 "bench phase done" "GUEST-DONE"; do
@@ -294,6 +333,7 @@ run_checks() {
 
 	check_netblock "$out"
 	check_device "$out"
+	check_trace "$out"
 
 	# --- the functional trails: every event family -----------------------
 	F=$out/functional.txt
@@ -594,8 +634,10 @@ report_overhead() {
 			"ratio to unloaded, median of the rounds' ratios [min-max];" \
 			"partial: exec alone selected, probes attached; deselected: masks 0, probes detached;" \
 			"audit-selected, audit-partial: Linux audit with rules for the same calls, or execve alone," \
-			"drained over netlink; cost: lxbsm's added time over Linux audit's, selected, median of the rounds):"
-		for k in open fork exec; do
+			"drained over netlink; cost: lxbsm's added time over Linux audit's, selected, median of the rounds;" \
+			"block-empty, block-one, block-rules: recv with no block rule, one, and ${BENCH_RULES:-10000} at 13 prefix lengths, none holding the peer):"
+		for k in open fork exec recv; do
+			grep -q "^bench $k " "$out/bench.unloaded" || continue
 			awk -v k="$k" '
 				function median(a, n,   i, j, t) {
 					for (i = 2; i <= n; i++)
@@ -619,9 +661,12 @@ report_overhead() {
 				END {
 					for (i = 1; i <= n["unloaded"]; i++) u[i] = ns["unloaded", i]
 					printf "  %-5s unloaded %9d", k, median(u, n["unloaded"])
-					show("selected")
+					if (n["selected"]) show("selected")
 					if (n["partial"]) show("partial")
-					show("deselected")
+					if (n["deselected"]) show("deselected")
+					if (n["block-empty"]) show("block-empty")
+					if (n["block-one"]) show("block-one")
+					if (n["block-rules"]) show("block-rules")
 					if (n["audit-selected"]) {
 						show("audit-selected")
 						show("audit-partial")
@@ -634,7 +679,10 @@ report_overhead() {
 				$([ -f "$out/bench.partial" ] && echo "$out/bench.partial") \
 				"$out"/bench.deselected \
 				$([ -f "$out/bench.audit-selected" ] && echo "$out/bench.audit-selected") \
-				$([ -f "$out/bench.audit-partial" ] && echo "$out/bench.audit-partial")
+				$([ -f "$out/bench.audit-partial" ] && echo "$out/bench.audit-partial") \
+				$([ -f "$out/bench.block-empty" ] && echo "$out/bench.block-empty") \
+				$([ -f "$out/bench.block-one" ] && echo "$out/bench.block-one") \
+				$([ -f "$out/bench.block-rules" ] && echo "$out/bench.block-rules")
 		done
 	fi
 }

@@ -16,6 +16,11 @@
  *   netblock hold       keeps denied reads going on a blocked connection
  *                       (rule 104, peer 127.0.0.6) until killed: the
  *                       module is unloaded under it
+ *   netblock load N [FIRST]  adds rules FIRST.. FIRST+N-1 (FIRST 0 if not
+ *                       given) of a list none of which holds 127.0.0.1,
+ *                       for the bench: IPv4 networks in 10.0.0.0/8 at the
+ *                       13 prefix lengths /20../32 in turn, so that a
+ *                       lookup tries every length (rule i has id 1000000+i)
  *
  * Rules (ids as in the records' text tokens):
  *   101  127.0.0.2/32, any port       TCP peer: recv, read, readv, recvmsg
@@ -398,6 +403,32 @@ static int hold(void)
 	return 0;
 }
 
+static int load(long n, long first)
+{
+	int dev = open("/dev/lxbsm", O_WRONLY);
+	long i;
+
+	if (dev < 0)
+		die("open /dev/lxbsm");
+	for (i = first; i < first + n; i++) {
+		/* a distinct network at each length: the index fits its bits */
+		unsigned int prefix = 20 + i % 13;
+		unsigned int net = 10u << 24 | (unsigned int)(i / 13 + 1) << (32 - prefix);
+		struct lxbsm_block_rule r = rule4("0.0.0.0", prefix, 0, 1000000 + i);
+		int err;
+
+		net = htonl(net);
+		memcpy(r.addr, &net, 4);
+		err = add(dev, r);
+		if (err) {
+			fprintf(stderr, "netblock load: rule %ld: %s\n", i, strerror(err));
+			return 1;
+		}
+	}
+	close(dev);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -407,6 +438,8 @@ int main(int argc, char **argv)
 		return hold();
 	if (argc == 3 && !strcmp(argv[1], "across"))
 		return across(argv[2]);
-	fprintf(stderr, "usage: netblock run | across ADDR | hold\n");
+	if ((argc == 3 || argc == 4) && !strcmp(argv[1], "load"))
+		return load(atol(argv[2]), argc == 4 ? atol(argv[3]) : 0);
+	fprintf(stderr, "usage: netblock run | across ADDR | hold | load N [FIRST]\n");
 	return 2;
 }

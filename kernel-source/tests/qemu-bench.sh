@@ -12,7 +12,8 @@
 #
 #   kernel-source/tests/qemu-bench.sh
 #
-# BENCH_ROUNDS, BENCH_OPEN, BENCH_FORK, BENCH_EXEC as for qemu-e2e.sh;
+# BENCH_ROUNDS, BENCH_OPEN, BENCH_FORK, BENCH_EXEC, BENCH_RECV, BENCH_RULES
+# as for qemu-e2e.sh;
 # KEEP=1 keeps the work directory.  BENCH_FLOOR=1 measures the floor of
 # this design instead: the module with bench-floor.patch applied, whose
 # sys_exit probe queues one fixed 130-byte record for each openat and
@@ -43,6 +44,7 @@ cp /bin/busybox "$WORK/root/bin/"
 gcc -static -O2 -Wall -Werror -o "$WORK/root/lxbsm/workload" "$HERE/workload.c"
 gcc -static -O2 -Wall -Werror -o "$WORK/root/lxbsm/lxbsmcat" "$KSRC/tools/lxbsmcat.c"
 gcc -static -O2 -Wall -Werror -o "$WORK/root/lxbsm/auditnl" "$HERE/auditnl.c"
+gcc -static -O2 -Wall -Werror -o "$WORK/root/lxbsm/netblock" "$HERE/netblock.c"
 
 # The guest runs section 4 of guest/init as it is, then prints the results.
 {
@@ -64,10 +66,12 @@ BENCH_ROUNDS=${BENCH_ROUNDS:-3}
 BENCH_open=${BENCH_OPEN:-3000}
 BENCH_fork=${BENCH_FORK:-100}
 BENCH_exec=${BENCH_EXEC:-50}
+BENCH_recv=${BENCH_RECV:-3000}
+BENCH_RULES=${BENCH_RULES:-10000}
 EOF
 	sed -n '/^# 4\. overhead/,/^mark "bench phase done"/p' "$HERE/guest/init"
 	cat <<'EOF'
-for f in unloaded selected partial deselected audit-selected audit-partial; do
+for f in unloaded selected partial deselected audit-selected audit-partial block-empty block-one block-rules; do
 	sed "s/^/LXBSM-BENCH: $f /" /out/bench.$f
 done
 poweroff -f
@@ -87,7 +91,7 @@ if grep -a 'LXBSM-BENCH: FAIL' "$WORK/console.log" ||
 	exit 1
 fi
 mkdir -p "$WORK/out"
-for f in unloaded selected partial deselected audit-selected audit-partial; do
+for f in unloaded selected partial deselected audit-selected audit-partial block-empty block-one block-rules; do
 	grep -a "^LXBSM-BENCH: $f bench " "$WORK/console.log" | cut -d' ' -f3- |
 		tr -d '\r' >"$WORK/out/bench.$f"
 done

@@ -130,6 +130,8 @@ BENCH_ROUNDS=${BENCH_ROUNDS:-9}
 BENCH_open=${BENCH_OPEN:-3000}
 BENCH_fork=${BENCH_FORK:-100}
 BENCH_exec=${BENCH_EXEC:-50}
+BENCH_recv=${BENCH_RECV:-3000}
+BENCH_RULES=${BENCH_RULES:-10000}
 EOF
 (cd "$INITRD_ROOT" && find . | cpio -o -H newc --quiet) >"$WORK/initrd.cpio"
 rm -f "$WORK/disk.img"
@@ -166,9 +168,10 @@ mkdir -p "$WORK/out"
 tar -xf "$WORK/disk.img" -C "$WORK/out"
 
 # --- 4. check ------------------------------------------------------------------
-(cd "$ROOT" && cargo build -q --release -p bsm-reader --bin praudit --bin auditreduce)
+(cd "$ROOT" && cargo build -q --release -p bsm-reader --bin praudit --bin auditreduce --bin bsmreport)
 PRAUDIT="$TARGET/release/praudit"
 AUDITREDUCE="$TARGET/release/auditreduce"
+BSMREPORT="$TARGET/release/bsmreport"
 . "$HERE/e2e-checks.sh"
 run_checks "$WORK/out" "$WORK/console.log"
 

@@ -6,8 +6,10 @@
  *
  *   workload functional DIR   every event family once (paths under DIR)
  *   workload stress N DIR     N open/close rounds (run several at once)
- *   workload bench KIND N     timed loop: open | fork | exec; prints the
- *                             median and the least ns/op of 20 batches
+ *   workload bench KIND N     timed loop: open | fork | exec | recv (a
+ *                             byte sent and received over a connected
+ *                             loopback UDP pair); prints the median and
+ *                             the least ns/op of 20 batches
  *   workload loginuid-open AUID PATH  set the loginuid, then create PATH
  *   workload try-open PATH    open PATH read-only (expected to fail)
  *   workload device-holders PATH  /dev/lxbsm has a reader: a second read
@@ -23,6 +25,8 @@
  *   workload uring PATH       an io_uring OPENAT creating PATH, then CLOSE;
  *                             exits 0 if io_uring_setup was denied (EPERM),
  *                             3 if the operations ran
+ *   workload trace-io DIR     after SIGUSR1, a known set of I/O calls, and
+ *                             a child's (the trace phase)
  *   workload child-exec ...   exits 0 (an exec target)
  */
 #define _GNU_SOURCE
@@ -375,12 +379,41 @@ static long long now_ns(void)
 	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
+/* the recv loop's sockets: 127.0.0.1 to itself, each connected to the other */
+static int bench_rx = -1, bench_tx = -1;
+
+static void bench_pair(void)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t len = sizeof(a);
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	bench_rx = socket(AF_INET, SOCK_DGRAM, 0);
+	bench_tx = socket(AF_INET, SOCK_DGRAM, 0);
+	if (bench_rx < 0 || bench_tx < 0 ||
+	    bind(bench_rx, (struct sockaddr *)&a, sizeof(a)) ||
+	    getsockname(bench_rx, (struct sockaddr *)&a, &len) ||
+	    connect(bench_tx, (struct sockaddr *)&a, sizeof(a)) ||
+	    getsockname(bench_tx, (struct sockaddr *)&a, &len) ||
+	    connect(bench_rx, (struct sockaddr *)&a, sizeof(a))) {
+		perror("bench recv: socket pair");
+		exit(1);
+	}
+}
+
 static void bench_op(const char *kind)
 {
 	char *argv[] = { (char *)self, "child-exec", NULL };
+	char byte = 'x';
 	int fd;
 
-	if (!strcmp(kind, "open")) {
+	if (!strcmp(kind, "recv")) {
+		if (send(bench_tx, &byte, 1, 0) != 1 ||
+		    recv(bench_rx, &byte, 1, 0) != 1) {
+			perror("bench recv");
+			exit(1);
+		}
+	} else if (!strcmp(kind, "open")) {
 		fd = open("/lxbsm/workload", O_RDONLY);
 		close(fd);
 	} else if (!strcmp(kind, "fork")) {
@@ -415,6 +448,8 @@ static void bench(const char *kind, long n)
 	long per = n / BENCH_BATCHES > 0 ? n / BENCH_BATCHES : 1, i;
 	int b;
 
+	if (!strcmp(kind, "recv"))
+		bench_pair();
 	bench_op(kind);		/* warm the caches and the dentry */
 	for (b = 0; b < BENCH_BATCHES; b++) {
 		t0 = now_ns();
@@ -630,6 +665,65 @@ static int uring(const char *path)
 	return 3;
 }
 
+static volatile sig_atomic_t trace_go;
+
+static void on_trace_go(int sig)
+{
+	trace_go = 1;
+}
+
+/*
+ * The traced process of the trace phase: waits for SIGUSR1 (sent once
+ * lxbsmd traces it) making no I/O call, then makes a known set, which the
+ * host checks bsmreport --io against:
+ *   DIR/traced.dat  opened twice, 3 writes of 100 bytes, 1 lseek, reads of
+ *                   64, 236 and 0 bytes, 2 closes;
+ *   a child (traced as a descendant): opens it, reads 300 then 0 bytes,
+ *   closes it.
+ */
+static int trace_io(const char *dir)
+{
+	struct sigaction sa = { .sa_handler = on_trace_go };
+	sigset_t usr1, old;
+	char path[256], buf[4096];
+	int fd, i;
+	pid_t pid;
+
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &usr1, &old);
+	sigaction(SIGUSR1, &sa, NULL);
+	while (!trace_go)
+		sigsuspend(&old);
+	snprintf(path, sizeof(path), "%s/traced.dat", dir);
+	memset(buf, 'x', sizeof(buf));
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	check(fd >= 0, "trace open for writing");
+	for (i = 0; i < 3; i++)
+		check(write(fd, buf, 100) == 100, "trace write");
+	check(lseek(fd, 0, SEEK_SET) == 0, "trace lseek");
+	close(fd);
+	fd = open(path, O_RDONLY);
+	check(fd >= 0, "trace open for reading");
+	check(read(fd, buf, 64) == 64, "trace read 64");
+	check(read(fd, buf, sizeof(buf)) == 236, "trace read the rest");
+	check(read(fd, buf, sizeof(buf)) == 0, "trace read at the end");
+	close(fd);
+	pid = fork();
+	if (pid == 0) {
+		fd = open(path, O_RDONLY);
+		if (fd < 0 || read(fd, buf, sizeof(buf)) != 300 ||
+		    read(fd, buf, sizeof(buf)) != 0)
+			_exit(1);
+		close(fd);
+		_exit(0);
+	}
+	check(pid > 0, "trace fork");
+	check(waitpid(pid, &i, 0) == pid && WIFEXITED(i) && !WEXITSTATUS(i),
+	      "trace child");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 2 && !strcmp(argv[1], "child-exec"))
@@ -678,8 +772,11 @@ int main(int argc, char **argv)
 		bench(argv[2], atol(argv[3]));
 		return 0;
 	}
+	if (argc == 3 && !strcmp(argv[1], "trace-io"))
+		return trace_io(argv[2]);
 	fprintf(stderr, "usage: workload functional DIR | stress N DIR | "
-		"bench open|fork|exec N | device-holders PATH | "
-		"reader-reuse PATH | fifo-race DIR | uring PATH | child-exec\n");
+		"bench open|fork|exec|recv N | device-holders PATH | "
+		"reader-reuse PATH | fifo-race DIR | uring PATH | trace-io DIR | "
+		"child-exec\n");
 	return 2;
 }

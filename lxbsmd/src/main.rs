@@ -27,8 +27,10 @@
 
 mod ship;
 
+use bsm_format::tables::ClassTable;
 use bsm_format::tables::accounts::{AccountNames, HOST_GROUP};
 use bsm_writer::control;
+use bsm_writer::daemon::device::Trace;
 use bsm_writer::daemon::run::{DaemonOptions, Signals, run, trail_dir};
 use clap::Parser;
 use ship::{ShipArgs, Shipper};
@@ -122,6 +124,19 @@ struct Args {
     /// exits with an error.
     #[arg(long, value_name = "COMMAND")]
     halt_command: Option<String>,
+    /// Trace process PID through the lxbsm device while lxbsmd runs: its
+    /// open, creat, close, read, write and lseek calls are recorded (for
+    /// `bsmreport --io`) whatever the flags say, and nobody else's
+    /// because of it. Repeat for several (at most 16).
+    #[arg(long, value_name = "PID")]
+    trace_pid: Vec<u32>,
+    /// With --trace-pid: trace the processes' descendants too.
+    #[arg(long, requires = "trace_pid")]
+    trace_children: bool,
+    /// With --trace-pid: also the events of these audit classes (as
+    /// audit_control's flags, e.g. ex,nt).
+    #[arg(long, value_name = "FLAGS", requires = "trace_pid")]
+    trace_classes: Option<String>,
     #[command(flatten)]
     ship: ShipArgs,
 }
@@ -141,6 +156,28 @@ fn parse_queue_limit(value: &str) -> Result<u64, String> {
         ));
     }
     Ok(limit)
+}
+
+/// The traces --trace-pid, --trace-children and --trace-classes ask for.
+fn traces(args: &Args) -> Result<Vec<Trace>, String> {
+    let classes = match &args.trace_classes {
+        Some(flags) => {
+            let mask = ClassTable::builtin()
+                .parse_flags(flags)
+                .map_err(|err| format!("--trace-classes {flags}: {err}"))?;
+            mask.success | mask.failure
+        }
+        None => 0,
+    };
+    Ok(args
+        .trace_pid
+        .iter()
+        .map(|&pid| Trace {
+            pid,
+            children: args.trace_children,
+            classes,
+        })
+        .collect())
 }
 
 /// The id of a group given by name or number.
@@ -213,6 +250,7 @@ fn options(args: &Args) -> Result<DaemonOptions, String> {
         priority_boost: args.priority_boost,
         halt_command: args.halt_command.clone(),
         hold_back: args.ship.hold_back(),
+        traces: traces(args)?,
     })
 }
 

@@ -73,6 +73,32 @@ const SET_POLICY: libc::Ioctl = ioc(IOC_WRITE, 10, size_of::<u32>());
 const ADD_BLOCK: libc::Ioctl = ioc(IOC_WRITE, 13, size_of::<RawBlockRule>());
 const DEL_BLOCK: libc::Ioctl = ioc(IOC_WRITE, 14, size_of::<RawBlockRule>());
 const GET_BLOCK: libc::Ioctl = ioc(IOC_READ | IOC_WRITE, 16, size_of::<RawBlockList>());
+const TRACE: libc::Ioctl = ioc(IOC_WRITE, 17, size_of::<RawTrace>());
+
+/// `struct lxbsm_trace`.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct RawTrace {
+    pid: u32,
+    flags: u32,
+    classes: u32,
+    reserved: u32,
+}
+
+/// `LXBSM_TRACE_CHILDREN`, `LXBSM_TRACE_IO`.
+const TRACE_CHILDREN: u32 = 0x1;
+const TRACE_IO: u32 = 0x2;
+
+/// One process traced through the device: its open, creat, close, read,
+/// write and lseek calls and the events of `classes` are recorded
+/// whatever the masks say for others, and with `children` its
+/// descendants' too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Trace {
+    pub pid: u32,
+    pub children: bool,
+    pub classes: u32,
+}
 
 /// `LXBSM_POLICY_BLOCK`: a task whose record finds the queue full waits.
 pub const POLICY_BLOCK: u32 = 0x1;
@@ -449,10 +475,36 @@ impl LxbsmDevice {
         }
     }
 
-    /// Stops auditing: both masks zero, no overrides.
+    /// Starts tracing `trace.pid` (see [`Trace`]); ESRCH if there is no
+    /// such process, ENOSPC past the device's 16 traces.
+    pub fn trace(&self, trace: &Trace) -> io::Result<()> {
+        let raw = RawTrace {
+            pid: trace.pid,
+            flags: TRACE_IO | if trace.children { TRACE_CHILDREN } else { 0 },
+            classes: trace.classes,
+            reserved: 0,
+        };
+        // SAFETY: TRACE reads one `struct lxbsm_trace`, which `RawTrace`
+        // mirrors (#[repr(C)], four u32, no padding); `raw` lives across
+        // the call.
+        unsafe { self.ioctl(TRACE, &raw as *const RawTrace) }.map_err(named("LXBSM_IOC_TRACE"))
+    }
+
+    /// Ends every trace (a module without traces has none to end).
+    fn end_traces(&self) -> io::Result<()> {
+        let raw = RawTrace::default();
+        // SAFETY: as in `trace`.
+        match unsafe { self.ioctl(TRACE, &raw as *const RawTrace) } {
+            Err(err) if err.raw_os_error() == Some(libc::ENOTTY) => Ok(()),
+            outcome => outcome.map_err(named("LXBSM_IOC_TRACE")),
+        }
+    }
+
+    /// Stops auditing: both masks zero, no overrides, no traces.
     pub fn quiesce(&self) -> io::Result<()> {
         self.set_mask(Preselection::default())?;
-        self.clear_auid_masks()
+        self.clear_auid_masks()?;
+        self.end_traces()
     }
 
     fn set_mask(&self, mask: Preselection) -> io::Result<()> {
@@ -518,6 +570,9 @@ mod tests {
         assert_eq!(ADD_BLOCK, 0x4028_b50d);
         assert_eq!(DEL_BLOCK, 0x4028_b50e);
         assert_eq!(GET_BLOCK, 0xc010_b510);
+        // struct lxbsm_trace: four u32, 16 bytes.
+        assert_eq!(size_of::<RawTrace>(), 16);
+        assert_eq!(TRACE, 0x4010_b511);
     }
 
     #[test]

@@ -15,7 +15,7 @@ use bytes::Bytes;
 
 use super::audit_user::{self, AuditUserFile};
 use super::config::{ConfigError, ControlFile};
-use super::device::{DeviceSettings, LxbsmDevice};
+use super::device::{DeviceSettings, LxbsmDevice, Trace};
 use super::fanout::{self, Fanout, SocketAccess};
 use super::source::{Source, SourcePath, SourceReader};
 use crate::records::{self, DaemonEvent};
@@ -63,6 +63,8 @@ pub struct DaemonOptions {
     /// whose spool is full sets it): the source, and under the lxbsm
     /// device the kernel's queue policy, hold them back.
     pub hold_back: Option<Arc<AtomicBool>>,
+    /// Processes traced through the lxbsm device while the daemon runs.
+    pub traces: Vec<Trace>,
 }
 
 /// The trail directory the daemon writes: the command line's, the
@@ -177,6 +179,12 @@ pub fn run(options: &DaemonOptions, signals: &Signals) -> Result<(), String> {
             options.source.display()
         );
     }
+    if source.device().is_none() && !options.traces.is_empty() {
+        return Err(format!(
+            "--trace-pid needs the lxbsm device as the source, not {}",
+            options.source.display()
+        ));
+    }
     let fanout = match &options.socket {
         Some(path) => {
             let access = SocketAccess {
@@ -235,6 +243,7 @@ pub fn run(options: &DaemonOptions, signals: &Signals) -> Result<(), String> {
     if let Some(device) = source.device() {
         let configured = settings
             .configure(device, options.queue_limit)
+            .and_then(|()| start_traces(device, &options.traces))
             .and_then(|()| device.try_clone().map_err(|err| err.to_string()));
         match configured {
             Ok(handle) => daemon.device = Some(handle),
@@ -591,6 +600,26 @@ impl Daemon<'_> {
         closed?;
         shutdown_record
     }
+}
+
+/// Starts the traces asked for, and says so; they end when the device is
+/// quiesced at stop.
+fn start_traces(device: &LxbsmDevice, traces: &[Trace]) -> Result<(), String> {
+    for trace in traces {
+        device
+            .trace(trace)
+            .map_err(|err| format!("--trace-pid {}: {err}", trace.pid))?;
+        eprintln!(
+            "lxbsmd: tracing the I/O of pid {}{}",
+            trace.pid,
+            if trace.children {
+                " and its descendants"
+            } else {
+                ""
+            }
+        );
+    }
+    Ok(())
 }
 
 /// Lowers the nice value by `boost`; without the privilege to, says so and
