@@ -424,6 +424,9 @@ pub(super) struct Histogram {
     bucket: TimeBucket,
     counts: BTreeMap<NaiveDateTime, Count>,
     untimed: Count,
+    /// The last second looked up and its bucket: records come in time
+    /// order, and a time zone lookup costs more than the rest of a record.
+    last: Option<(i64, NaiveDateTime)>,
 }
 
 impl Histogram {
@@ -432,6 +435,20 @@ impl Histogram {
             bucket,
             counts: BTreeMap::new(),
             untimed: Count::default(),
+            last: None,
+        }
+    }
+
+    /// The bucket of `ms`, if it has a wall-clock time.
+    fn bucket_of(&mut self, ms: i64, names: &Names<'_>) -> Option<NaiveDateTime> {
+        let second = ms.div_euclid(1000);
+        match self.last {
+            Some((last, start)) if last == second => Some(start),
+            _ => {
+                let start = self.start_of(names.wall_clock(ms)?);
+                self.last = Some((second, start));
+                Some(start)
+            }
         }
     }
 
@@ -470,11 +487,8 @@ impl Tally for Histogram {
     }
 
     fn add(&mut self, facts: &Facts<'_>, names: &Names<'_>) {
-        match facts.time_ms.and_then(|ms| names.wall_clock(ms)) {
-            Some(time) => {
-                let start = self.start_of(time);
-                self.counts.entry(start).or_default().add(facts);
-            }
+        match facts.time_ms.and_then(|ms| self.bucket_of(ms, names)) {
+            Some(start) => self.counts.entry(start).or_default().add(facts),
             None => self.untimed.add(facts),
         }
     }
