@@ -674,3 +674,64 @@ fn reports_tallied_on_threads_equal_those_of_one_reader_in_order() {
         );
     }
 }
+
+/// With --follow on a FIFO (a live source), the report so far is written
+/// each time the input pauses, and bsmreport waits for more.
+#[test]
+fn follow_writes_the_report_so_far_at_each_pause() {
+    use std::io::{BufRead, BufReader, Write};
+    use std::process::Stdio;
+    use std::time::Duration;
+    let dir = trail_file().parent().unwrap().join("follow");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let fifo = dir.join("live");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let mut child = Command::new(env!("CARGO_BIN_EXE_bsmreport"))
+        .args(["--follow", "--summary", "--csv", "--utc"])
+        .arg(&fifo)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut writer = std::fs::OpenOptions::new().write(true).open(&fifo).unwrap();
+    let (lines_tx, lines_rx) = std::sync::mpsc::channel();
+    let stdout = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            if lines_tx.send(line.unwrap()).is_err() {
+                break;
+            }
+        }
+    });
+    // The trail twice, in two writes: each pause gives a report whose
+    // record count covers what was written.
+    for copies in 1..=2 {
+        writer.write_all(&trail()).unwrap();
+        writer.flush().unwrap();
+        let want = format!("records,{}", 19 * copies);
+        let mut seen = Vec::new();
+        loop {
+            let line = lines_rx
+                .recv_timeout(Duration::from_secs(10))
+                .unwrap_or_else(|_| panic!("no {want} line after {copies} writes: {seen:?}"));
+            if line == want {
+                break;
+            }
+            seen.push(line);
+        }
+    }
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "--follow must keep waiting"
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+}
