@@ -1,0 +1,327 @@
+//! Rows into Parquet files laid out for query engines: Hive partitions
+//! `host=HOST/date=YYYY-MM-DD/part-N.parquet` (the UTC date of the
+//! record; `date=unknown` for a time out of range), zstd pages, row groups
+//! of [`ROW_GROUP_ROWS`], rows in time order within each batch (trails are
+//! in time order already). A file is written under a hidden temporary
+//! name and renamed when it is complete: no half-written file is ever
+//! under a name an engine reads.
+
+use std::fs::{self, File};
+use std::io;
+use std::path::{Path, PathBuf};
+
+use arrow_array::{RecordBatch, UInt32Array};
+use arrow_schema::ArrowError;
+use bsm_format::{FileItem, Record};
+use bsm_reader::sink::{Sink, SinkError};
+use chrono::DateTime;
+use parquet::arrow::ArrowWriter;
+use parquet::basic::{Compression, ZstdLevel};
+use parquet::errors::ParquetError;
+use parquet::file::metadata::KeyValue;
+use parquet::file::properties::WriterProperties;
+
+use crate::rows::{Naming, Origin, Rows};
+use crate::schema::{self, SCHEMA_VERSION, SCHEMA_VERSION_KEY};
+
+/// Rows a row group holds: large enough for scans, small enough to skip.
+pub const ROW_GROUP_ROWS: usize = 1 << 20;
+
+/// Rows built before they are handed to the file's writer.
+const BATCH_ROWS: usize = 1 << 16;
+
+const DAY_MS: i64 = 86_400_000;
+
+/// Why an export failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error("{path}: {source}")]
+    Io { path: PathBuf, source: io::Error },
+    #[error("{path}: {source}")]
+    Parquet { path: PathBuf, source: ParquetError },
+    #[error("building a batch: {0}")]
+    Arrow(#[from] ArrowError),
+}
+
+fn io_error(path: &Path) -> impl FnOnce(io::Error) -> ExportError + '_ {
+    move |source| ExportError::Io {
+        path: path.to_owned(),
+        source,
+    }
+}
+
+/// One partition's file being written.
+struct Part {
+    host: String,
+    /// The UTC day of the partition (ms of its midnight), `None`: unknown.
+    day: Option<i64>,
+    rows: Rows,
+    writer: ArrowWriter<File>,
+    temporary: PathBuf,
+    path: PathBuf,
+}
+
+impl Part {
+    fn flush(&mut self) -> Result<(), ExportError> {
+        if self.rows.is_empty() {
+            return Ok(());
+        }
+        let order = time_order(self.rows.times());
+        let mut batch = self.rows.finish()?;
+        if let Some(order) = order {
+            batch = arrow_select::take::take_record_batch(&batch, &UInt32Array::from(order))?;
+        }
+        self.write(&batch)
+    }
+
+    fn write(&mut self, batch: &RecordBatch) -> Result<(), ExportError> {
+        self.writer
+            .write(batch)
+            .map_err(|source| ExportError::Parquet {
+                path: self.temporary.clone(),
+                source,
+            })
+    }
+
+    /// Finishes the file and gives it its name.
+    fn close(mut self) -> Result<PathBuf, ExportError> {
+        self.flush()?;
+        self.writer.close().map_err(|source| ExportError::Parquet {
+            path: self.temporary.clone(),
+            source,
+        })?;
+        fs::rename(&self.temporary, &self.path).map_err(io_error(&self.path))?;
+        Ok(self.path)
+    }
+}
+
+/// The row order that sorts `times` (stably; untimed rows last), or
+/// `None` if they are in order already.
+fn time_order(times: &[Option<i64>]) -> Option<Vec<u32>> {
+    let key = |time: &Option<i64>| time.unwrap_or(i64::MAX);
+    if times.windows(2).all(|pair| key(&pair[0]) <= key(&pair[1])) {
+        return None;
+    }
+    let mut order: Vec<u32> = (0..times.len() as u32).collect();
+    order.sort_by_key(|&row| key(&times[row as usize]));
+    Some(order)
+}
+
+/// Trails into partitioned Parquet files under one directory.
+pub struct Exporter<'n> {
+    out: PathBuf,
+    naming: &'n Naming<'n>,
+    properties: WriterProperties,
+    parts: Vec<Part>,
+    /// The part the last record went to.
+    current: Option<usize>,
+    host: String,
+    source: String,
+    exported: u64,
+}
+
+impl<'n> Exporter<'n> {
+    /// Exports under `out`, made if missing; records are named with `naming`.
+    pub fn new(out: &Path, naming: &'n Naming<'n>) -> Result<Self, ExportError> {
+        fs::create_dir_all(out).map_err(io_error(out))?;
+        let properties = WriterProperties::builder()
+            .set_compression(Compression::ZSTD(ZstdLevel::default()))
+            .set_max_row_group_size(ROW_GROUP_ROWS)
+            .set_key_value_metadata(Some(vec![KeyValue::new(
+                SCHEMA_VERSION_KEY.to_owned(),
+                SCHEMA_VERSION.to_owned(),
+            )]))
+            .build();
+        Ok(Exporter {
+            out: out.to_owned(),
+            naming,
+            properties,
+            parts: Vec::new(),
+            current: None,
+            host: String::new(),
+            source: String::new(),
+            exported: 0,
+        })
+    }
+
+    /// The host and trail the records that follow come from.
+    pub fn set_origin(&mut self, host: &str, source: &str) {
+        host.clone_into(&mut self.host);
+        source.clone_into(&mut self.source);
+        self.current = None;
+    }
+
+    /// Rows exported so far.
+    pub fn exported(&self) -> u64 {
+        self.exported
+    }
+
+    /// Adds `record`'s row to its partition's file. A record whose tokens
+    /// do not all decode is the error (and not exported).
+    pub fn add(&mut self, record: &Record<'_>) -> Result<(), AddError> {
+        let day = record
+            .header()
+            .time()
+            .map(|time| time.timestamp_millis().div_euclid(DAY_MS) * DAY_MS);
+        let index = match self.current {
+            Some(index) if self.parts[index].day == day && self.parts[index].host == self.host => {
+                index
+            }
+            _ => self.part(day).map_err(AddError::Export)?,
+        };
+        self.current = Some(index);
+        let origin = Origin {
+            host: &self.host,
+            source: &self.source,
+        };
+        let part = &mut self.parts[index];
+        part.rows
+            .push(origin, record, self.naming)
+            .map_err(AddError::Damaged)?;
+        self.exported += 1;
+        if part.rows.len() >= BATCH_ROWS {
+            part.flush().map_err(AddError::Export)?;
+        }
+        Ok(())
+    }
+
+    /// The index of the part of (current host, `day`), opened if need be.
+    fn part(&mut self, day: Option<i64>) -> Result<usize, ExportError> {
+        if let Some(index) = self
+            .parts
+            .iter()
+            .position(|part| part.day == day && part.host == self.host)
+        {
+            return Ok(index);
+        }
+        let date = day.and_then(DateTime::from_timestamp_millis).map_or_else(
+            || "unknown".to_owned(),
+            |d| d.format("%Y-%m-%d").to_string(),
+        );
+        let dir = self
+            .out
+            .join(format!("host={}", partition_value(&self.host)))
+            .join(format!("date={date}"));
+        fs::create_dir_all(&dir).map_err(io_error(&dir))?;
+        let number = next_part_number(&dir)?;
+        let path = dir.join(format!("part-{number}.parquet"));
+        let temporary = dir.join(format!(".part-{number}.parquet.tmp"));
+        let file = File::create_new(&temporary).map_err(io_error(&temporary))?;
+        let writer = ArrowWriter::try_new(file, schema::schema(), Some(self.properties.clone()))
+            .map_err(|source| ExportError::Parquet {
+                path: temporary.clone(),
+                source,
+            })?;
+        self.parts.push(Part {
+            host: self.host.clone(),
+            day,
+            rows: Rows::default(),
+            writer,
+            temporary,
+            path,
+        });
+        Ok(self.parts.len() - 1)
+    }
+
+    /// Finishes every file; returns their paths.
+    pub fn close(self) -> Result<Vec<PathBuf>, ExportError> {
+        self.parts.into_iter().map(Part::close).collect()
+    }
+}
+
+/// Why a record was not exported.
+#[derive(Debug)]
+pub enum AddError {
+    Damaged(bsm_format::Error),
+    Export(ExportError),
+}
+
+/// A host name as a partition directory's value: what is not a letter,
+/// digit, `-`, `_` or `.` becomes `_`, so that no name escapes the tree.
+fn partition_value(host: &str) -> String {
+    let value: String = host
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    match value.as_str() {
+        "" | "." | ".." => "_".to_owned(),
+        _ => value,
+    }
+}
+
+/// One more than the largest N of `part-N.parquet` (or its temporary) in
+/// `dir`: a later run never overwrites an earlier one's file.
+fn next_part_number(dir: &Path) -> Result<u64, ExportError> {
+    let mut next = 0;
+    for entry in fs::read_dir(dir).map_err(io_error(dir))? {
+        let entry = entry.map_err(io_error(dir))?;
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        let number = name
+            .trim_start_matches('.')
+            .strip_prefix("part-")
+            .and_then(|rest| rest.split('.').next())
+            .and_then(|n| n.parse::<u64>().ok());
+        if let Some(number) = number {
+            next = next.max(number + 1);
+        }
+    }
+    Ok(next)
+}
+
+/// An [`Exporter`] as the reading loop's [`Sink`]; the files are closed
+/// with [`Exporter::close`] after the last input.
+pub struct ExportSink<'e, 'n>(pub &'e mut Exporter<'n>);
+
+impl Sink for ExportSink<'_, '_> {
+    fn record(&mut self, record: &Record<'_>) -> Result<(), SinkError> {
+        match self.0.add(record) {
+            Ok(()) => Ok(()),
+            Err(AddError::Damaged(error)) => Err(SinkError::Damaged {
+                outcome: "record not exported, damaged token",
+                error,
+            }),
+            Err(AddError::Export(error)) => Err(SinkError::Io(io::Error::other(error))),
+        }
+    }
+
+    fn file_token(&mut self, _file: &FileItem<'_>) -> io::Result<()> {
+        Ok(())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+
+    fn finish(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn host_names_cannot_leave_the_partition_tree() {
+        assert_eq!(partition_value("web1.example"), "web1.example");
+        assert_eq!(partition_value("../etc"), ".._etc");
+        assert_eq!(partition_value(".."), "_");
+        assert_eq!(partition_value("a/b c"), "a_b_c");
+    }
+
+    #[test]
+    fn rows_out_of_time_order_are_sorted_stably_untimed_last() {
+        assert_eq!(time_order(&[Some(1), Some(2), Some(2)]), None);
+        assert_eq!(
+            time_order(&[Some(3), None, Some(1), Some(3)]),
+            Some(vec![2, 0, 3, 1])
+        );
+    }
+}

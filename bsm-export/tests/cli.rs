@@ -1,0 +1,159 @@
+//! bsmexport as a user runs it: partitions, selection, damaged input, an
+//! unwritable output directory.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::UInt64Type;
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+
+fn sample() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/sample.bsm")
+}
+
+fn scratch(label: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("bsmexport-{label}-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn bsmexport(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_bsmexport"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// Every .parquet file under `dir`, and the offsets of their rows.
+fn exported(dir: &Path) -> (Vec<PathBuf>, Vec<u64>) {
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(dir) = stack.pop() {
+        for entry in fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    let mut offsets = Vec::new();
+    for file in files
+        .iter()
+        .filter(|f| f.extension().is_some_and(|e| e == "parquet"))
+    {
+        let reader = ParquetRecordBatchReaderBuilder::try_new(fs::File::open(file).unwrap())
+            .unwrap()
+            .build()
+            .unwrap();
+        for batch in reader {
+            let batch = batch.unwrap();
+            let column = batch
+                .column_by_name("offset")
+                .unwrap()
+                .as_primitive::<UInt64Type>();
+            offsets.extend(column.values().iter().copied());
+        }
+    }
+    (files, offsets)
+}
+
+#[test]
+fn the_sample_trail_is_one_partition_of_its_host_and_day() {
+    let out = scratch("partition");
+    let output = bsmexport(&[
+        "--out",
+        out.to_str().unwrap(),
+        "--host",
+        "web1",
+        sample().to_str().unwrap(),
+    ]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let (files, offsets) = exported(&out);
+    assert_eq!(
+        files,
+        [out.join("host=web1/date=2023-11-14/part-0.parquet")]
+    );
+    // 200 records (fixtures/README.md), in trail order
+    assert_eq!(offsets.len(), 200);
+    assert!(offsets.windows(2).all(|w| w[0] < w[1]));
+    // a second run adds a file, never overwrites one
+    let again = bsmexport(&[
+        "--out",
+        out.to_str().unwrap(),
+        "--host",
+        "web1",
+        "-m",
+        "AUE_EXECVE",
+        sample().to_str().unwrap(),
+    ]);
+    assert!(again.status.success());
+    let (files, offsets) = exported(&out);
+    assert_eq!(files.len(), 2);
+    assert!(files[1].ends_with("part-1.parquet"));
+    // the sample holds 13 execve records (fixtures/README.md)
+    assert_eq!(offsets.len(), 200 + 13);
+}
+
+#[test]
+fn a_damaged_trail_exports_every_intact_record_and_fails() {
+    let out = scratch("damaged");
+    let mut bytes = fs::read(sample()).unwrap();
+    // a file token of 52 bytes, then the first record: break its header id
+    bytes[52] = 0x00;
+    let trail = out.join("damaged.bsm");
+    fs::write(&trail, &bytes).unwrap();
+    let table = out.join("table");
+    let output = bsmexport(&[
+        "--out",
+        table.to_str().unwrap(),
+        "--host",
+        "h",
+        trail.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("damaged region at byte offset 52"),
+        "{stderr}"
+    );
+    let (_, offsets) = exported(&table);
+    assert_eq!(offsets.len(), 199, "all but the damaged record");
+}
+
+#[test]
+fn an_unwritable_output_directory_is_a_clear_error_with_nothing_left_behind() {
+    let out = scratch("unwritable");
+    let blocker = out.join("not-a-dir");
+    fs::write(&blocker, b"").unwrap();
+    let table = blocker.join("table");
+    let output = bsmexport(&["--out", table.to_str().unwrap(), sample().to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains(table.to_str().unwrap()), "{stderr}");
+    assert_eq!(
+        fs::read_dir(&out).unwrap().count(),
+        1,
+        "nothing but the blocker"
+    );
+}
+
+#[test]
+fn a_bad_option_is_a_usage_error() {
+    assert_eq!(bsmexport(&["--bogus"]).status.code(), Some(64));
+    assert_eq!(
+        bsmexport(&["--out", "/tmp/x", "-m", "AUE_NO_SUCH"])
+            .status
+            .code(),
+        Some(64)
+    );
+}
