@@ -97,7 +97,7 @@ impl Ids {
                     builder.append_value(value);
                 }
                 self.terminal_port.append_value(s.terminal_port);
-                self.terminal_addr.append_value(s.terminal_addr.to_string());
+                append_addr(&mut self.terminal_addr, s.terminal_addr);
             }
             None => {
                 for builder in &mut self.ids {
@@ -161,12 +161,10 @@ impl Sockets {
         self.token.append_value(row.token);
         self.domain.append_option(row.domain);
         self.socket_type.append_option(row.socket_type);
-        self.local_addr
-            .append_option(row.local.map(|(addr, _)| addr.to_string()));
+        append_addr_option(&mut self.local_addr, row.local.map(|(addr, _)| addr));
         self.local_port
             .append_option(row.local.map(|(_, port)| port));
-        self.remote_addr
-            .append_option(row.remote.map(|(addr, _)| addr.to_string()));
+        append_addr_option(&mut self.remote_addr, row.remote.map(|(addr, _)| addr));
         self.remote_port
             .append_option(row.remote.map(|(_, port)| port));
         self.path.append_option(row.path);
@@ -247,20 +245,24 @@ impl Rows {
         &self.times
     }
 
-    /// Adds a row for `record`; a token that does not decode is the error,
-    /// and nothing of the record is added.
+    /// Adds a row for `record` (at `time`, ms since the epoch); a token that
+    /// does not decode is the error, and nothing of the record is added.
     pub fn push(
         &mut self,
         origin: Origin<'_>,
         record: &Record<'_>,
+        time: Option<i64>,
         naming: &Naming<'_>,
     ) -> Result<(), FormatError> {
-        // Check every token first: a row is added whole or not at all.
-        for token in record.token_bytes() {
-            decode_token(token?)?;
-        }
+        // Every token decoded first: a row is added whole or not at all.
+        let tokens = record
+            .token_bytes()
+            .map(|bytes| {
+                let bytes = bytes?;
+                Ok((decode_token(bytes)?.0, bytes))
+            })
+            .collect::<Result<Vec<(Token<'_>, &[u8])>, FormatError>>()?;
         let header = record.header();
-        let time = header.time().map(|time| time.timestamp_millis());
         self.times.push(time);
         self.host.append_value(origin.host);
         self.source.append_value(origin.source);
@@ -274,14 +276,11 @@ impl Rows {
             .append_option(known.map(|event| event.classes.as_str()));
         self.modifier.append_value(header.modifier);
         self.version.append_value(header.version);
-        self.header_addr
-            .append_option(header.host.map(|addr| addr.to_string()));
+        append_addr_option(&mut self.header_addr, header.host);
 
         let mut seen = Seen::default();
-        for bytes in record.token_bytes() {
-            let bytes = bytes?;
-            let (token, _) = decode_token(bytes)?;
-            if !self.cover(&token, &mut seen) {
+        for (token, bytes) in &tokens {
+            if !self.cover(token, &mut seen) {
                 self.others.id.append_value(bytes[0]);
                 self.others.bytes.append_value(bytes);
                 self.others.len += 1;
@@ -535,6 +534,44 @@ impl Rows {
         self.rows = 0;
         self.times.clear();
         RecordBatch::try_new(schema::schema(), columns)
+    }
+}
+
+/// Appends `addr` as text to `builder` (an IPv4 address without the
+/// formatting machinery: one is in nearly every record).
+fn append_addr(builder: &mut StringBuilder, addr: IpAddr) {
+    match addr {
+        IpAddr::V4(v4) => {
+            let mut text = [0u8; 15];
+            let mut len = 0;
+            for (i, octet) in v4.octets().into_iter().enumerate() {
+                if i > 0 {
+                    text[len] = b'.';
+                    len += 1;
+                }
+                let digits = [octet / 100, octet / 10 % 10, octet % 10];
+                let skip = if octet >= 100 {
+                    0
+                } else if octet >= 10 {
+                    1
+                } else {
+                    2
+                };
+                for digit in &digits[skip..] {
+                    text[len] = b'0' + digit;
+                    len += 1;
+                }
+            }
+            builder.append_value(std::str::from_utf8(&text[..len]).unwrap_or_default());
+        }
+        IpAddr::V6(v6) => builder.append_value(v6.to_string()),
+    }
+}
+
+fn append_addr_option(builder: &mut StringBuilder, addr: Option<IpAddr>) {
+    match addr {
+        Some(addr) => append_addr(builder, addr),
+        None => builder.append_null(),
     }
 }
 

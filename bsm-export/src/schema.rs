@@ -143,3 +143,27 @@ static SCHEMA: LazyLock<SchemaRef> = LazyLock::new(|| {
 pub fn schema() -> SchemaRef {
     SCHEMA.clone()
 }
+
+/// The leaf columns of text that repeats, dictionary-encoded in the files.
+pub(crate) fn dictionary_columns() -> Vec<parquet::schema::types::ColumnPath> {
+    let leaf = |path: &[&str]| {
+        parquet::schema::types::ColumnPath::new(path.iter().map(|p| (*p).to_owned()).collect())
+    };
+    vec![
+        leaf(&["host"]),
+        leaf(&["source"]),
+        leaf(&["event_name"]),
+        leaf(&["event_classes"]),
+        leaf(&["header_addr"]),
+        leaf(&["terminal_addr"]),
+        leaf(&["auid_name"]),
+        leaf(&["euid_name"]),
+        leaf(&["error"]),
+        leaf(&["paths", "list", "item"]),
+        leaf(&["texts", "list", "item"]),
+        leaf(&["exec_args", "list", "item"]),
+        leaf(&["sockets", "list", "item", "token"]),
+        leaf(&["sockets", "list", "item", "local_addr"]),
+        leaf(&["sockets", "list", "item", "remote_addr"]),
+    ]
+}
