@@ -5,7 +5,19 @@
 //! in time order already). A file is written under a hidden temporary
 //! name and renamed when it is complete: no half-written file is ever
 //! under a name an engine reads.
+//!
+//! Each file says, in its key-value metadata under [`SOURCES_KEY`], how
+//! far into which trail of which host its rows go (`HOST\tTRAIL\tEND`
+//! lines, END the byte after the last record exported). That is the
+//! checkpoint of `--append` ([`Exporter::resume`]): the files themselves,
+//! so that no file can be in the table without its checkpoint, nor the
+//! other way round; a later run skips what they cover and never writes a
+//! row twice. A run's files are renamed one after the other at its end;
+//! each names its run and how many files the run has ([`RUN_KEY`]), and a
+//! run found with some missing (it died between two renames) is taken out
+//! whole and exported again.
 
+use std::collections::HashMap;
 use std::fs::{self, File};
 use std::io;
 use std::path::{Path, PathBuf};
@@ -20,9 +32,19 @@ use parquet::basic::{Compression, ZstdLevel};
 use parquet::errors::ParquetError;
 use parquet::file::metadata::KeyValue;
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
+use parquet::file::reader::{FileReader, SerializedFileReader};
 
 use crate::rows::{Naming, Origin, Rows};
 use crate::schema::{self, SCHEMA_VERSION, SCHEMA_VERSION_KEY};
+
+/// The key-value metadata key of a file's sources (see the module doc).
+pub const SOURCES_KEY: &str = "bsm-export.sources";
+
+/// The key-value metadata key of a file's run: `ID FILES`.
+pub const RUN_KEY: &str = "bsm-export.run";
+
+/// How far each (host, trail) was exported: the end of its last record.
+pub type ResumePoints = HashMap<(String, String), u64>;
 
 /// Rows a row group holds: large enough for scans, small enough to skip.
 pub const ROW_GROUP_ROWS: usize = 1 << 20;
@@ -59,6 +81,8 @@ struct Part {
     writer: ArrowWriter<File>,
     temporary: PathBuf,
     path: PathBuf,
+    /// The end of the last record of each trail written here.
+    sources: ResumePoints,
 }
 
 impl Part {
@@ -83,9 +107,19 @@ impl Part {
             })
     }
 
-    /// Finishes the file and gives it its name.
-    fn close(mut self) -> Result<PathBuf, ExportError> {
+    /// Finishes the file (the `files`th of run `run`) and gives it its name.
+    fn close(mut self, run: &str, files: usize) -> Result<PathBuf, ExportError> {
         self.flush()?;
+        self.writer
+            .append_key_value_metadata(KeyValue::new(RUN_KEY.to_owned(), format!("{run} {files}")));
+        let mut sources: Vec<String> = self
+            .sources
+            .iter()
+            .map(|((host, trail), end)| format!("{}\t{}\t{end}", escape(host), escape(trail)))
+            .collect();
+        sources.sort();
+        self.writer
+            .append_key_value_metadata(KeyValue::new(SOURCES_KEY.to_owned(), sources.join("\n")));
         self.writer.close().map_err(|source| ExportError::Parquet {
             path: self.temporary.clone(),
             source,
@@ -118,6 +152,11 @@ pub struct Exporter<'n> {
     host: String,
     source: String,
     exported: u64,
+    /// What earlier runs exported (`--append`).
+    resume: ResumePoints,
+    /// Records of the current trail before this offset are exported already.
+    skip_below: u64,
+    skipped: u64,
 }
 
 impl<'n> Exporter<'n> {
@@ -159,7 +198,23 @@ impl<'n> Exporter<'n> {
             host: String::new(),
             source: String::new(),
             exported: 0,
+            resume: ResumePoints::new(),
+            skip_below: 0,
+            skipped: 0,
         })
+    }
+
+    /// Continues the export in `out` (`--append`): what its files cover
+    /// (their [`SOURCES_KEY`] metadata) is skipped. Temporary files of a
+    /// run that died are left out of the count, and removed.
+    pub fn resume(&mut self) -> Result<(), ExportError> {
+        self.resume = resume_points(&self.out)?;
+        Ok(())
+    }
+
+    /// Records skipped as exported by an earlier run.
+    pub fn skipped(&self) -> u64 {
+        self.skipped
     }
 
     /// The host and trail the records that follow come from.
@@ -167,6 +222,27 @@ impl<'n> Exporter<'n> {
         host.clone_into(&mut self.host);
         source.clone_into(&mut self.source);
         self.current = None;
+        // Offsets name the same bytes again only in a file.
+        self.skip_below = match Path::new(source).is_file() {
+            true => self
+                .resume
+                .get(&(host.to_owned(), source.to_owned()))
+                .copied()
+                .unwrap_or(0),
+            false => 0,
+        };
+    }
+
+    /// Where the current trail's export starts: 0, or the end of what an
+    /// earlier run exported of it (a trail now shorter than that was
+    /// replaced, and is exported whole).
+    pub fn resumes_at(&self) -> u64 {
+        self.skip_below
+    }
+
+    /// The current trail is shorter than what was exported of it.
+    pub fn restart_trail(&mut self) {
+        self.skip_below = 0;
     }
 
     /// Rows exported so far.
@@ -177,6 +253,11 @@ impl<'n> Exporter<'n> {
     /// Adds `record`'s row to its partition's file. A record whose tokens
     /// do not all decode is the error (and not exported).
     pub fn add(&mut self, record: &Record<'_>) -> Result<(), AddError> {
+        let end = record.offset() + record.bytes().len() as u64;
+        if end <= self.skip_below {
+            self.skipped += 1;
+            return Ok(());
+        }
         let time = record.header().time().map(|time| time.timestamp_millis());
         let day = time.map(|ms| ms.div_euclid(DAY_MS) * DAY_MS);
         let index = match self.current {
@@ -195,6 +276,11 @@ impl<'n> Exporter<'n> {
             .push(origin, record, time, self.naming)
             .map_err(AddError::Damaged)?;
         self.exported += 1;
+        let covered = part
+            .sources
+            .entry((self.host.clone(), self.source.clone()))
+            .or_default();
+        *covered = (*covered).max(end);
         if part.rows.len() >= BATCH_ROWS {
             part.flush().map_err(AddError::Export)?;
         }
@@ -235,14 +321,133 @@ impl<'n> Exporter<'n> {
             writer,
             temporary,
             path,
+            sources: ResumePoints::new(),
         });
         Ok(self.parts.len() - 1)
     }
 
     /// Finishes every file; returns their paths.
     pub fn close(self) -> Result<Vec<PathBuf>, ExportError> {
-        self.parts.into_iter().map(Part::close).collect()
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |since| since.as_nanos());
+        let run = format!("{nanos:x}-{}", std::process::id());
+        let files = self.parts.len();
+        self.parts
+            .into_iter()
+            .map(|part| part.close(&run, files))
+            .collect()
     }
+}
+
+/// What the finished files under `out` cover; temporary files of a run
+/// that died are removed (their rows were never in the table).
+fn resume_points(out: &Path) -> Result<ResumePoints, ExportError> {
+    // run → (its files' count, the files found, what they cover)
+    let mut runs: HashMap<String, (usize, Vec<PathBuf>, Vec<Covered>)> = HashMap::new();
+    let mut dirs = vec![out.to_owned()];
+    while let Some(dir) = dirs.pop() {
+        for entry in fs::read_dir(&dir).map_err(io_error(&dir))? {
+            let path = entry.map_err(io_error(&dir))?.path();
+            let name = path.file_name().unwrap_or_default().to_string_lossy();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if name.starts_with(".part-") && name.ends_with(".tmp") {
+                fs::remove_file(&path).map_err(io_error(&path))?;
+            } else if name.starts_with("part-") && name.ends_with(".parquet") {
+                let (run, files, sources) = file_checkpoint(&path)?;
+                let entry = runs.entry(run).or_insert((files, Vec::new(), Vec::new()));
+                entry.1.push(path);
+                entry.2.extend(sources);
+            }
+        }
+    }
+    let mut points = ResumePoints::new();
+    for (run, (files, found, sources)) in runs {
+        if found.len() < files {
+            // died between two renames: out whole, exported again
+            eprintln!(
+                "bsm-export: run {run} left {} of its {files} files; they are removed and \
+                 their trails exported again",
+                found.len()
+            );
+            for path in found {
+                fs::remove_file(&path).map_err(io_error(&path))?;
+            }
+            continue;
+        }
+        for (key, end) in sources {
+            let covered = points.entry(key).or_default();
+            *covered = (*covered).max(end);
+        }
+    }
+    Ok(points)
+}
+
+/// A (host, trail) exported up to an end offset.
+type Covered = ((String, String), u64);
+
+/// A finished file's run, its run's file count, and the sources it covers.
+type Checkpoint = (String, usize, Vec<Covered>);
+
+fn file_checkpoint(path: &Path) -> Result<Checkpoint, ExportError> {
+    let parquet = |source| ExportError::Parquet {
+        path: path.to_owned(),
+        source,
+    };
+    let file = File::open(path).map_err(io_error(path))?;
+    let reader = SerializedFileReader::new(file).map_err(parquet)?;
+    let metadata = reader.metadata().file_metadata().key_value_metadata();
+    let value = |key: &str| {
+        metadata
+            .into_iter()
+            .flatten()
+            .find(|kv| kv.key == key)
+            .and_then(|kv| kv.value.clone())
+    };
+    // A file without a run stands alone.
+    let (run, files) = value(RUN_KEY)
+        .and_then(|run| {
+            let (id, files) = run.split_once(' ')?;
+            Some((id.to_owned(), files.parse::<usize>().ok()?))
+        })
+        .unwrap_or_else(|| (path.display().to_string(), 1));
+    let lines = value(SOURCES_KEY).unwrap_or_default();
+    let mut sources = Vec::new();
+    for line in lines.lines() {
+        let mut fields = line.splitn(3, '\t');
+        if let (Some(host), Some(trail), Some(end)) = (fields.next(), fields.next(), fields.next())
+            && let Ok(end) = end.parse::<u64>()
+        {
+            sources.push(((unescape(host), unescape(trail)), end));
+        }
+    }
+    Ok((run, files, sources))
+}
+
+/// A name in a sources line: `\`, tab and newline escaped.
+fn escape(name: &str) -> String {
+    name.replace('\\', "\\\\")
+        .replace('\t', "\\t")
+        .replace('\n', "\\n")
+}
+
+fn unescape(field: &str) -> String {
+    let mut name = String::with_capacity(field.len());
+    let mut chars = field.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            name.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('t') => name.push('\t'),
+            Some('n') => name.push('\n'),
+            Some(other) => name.push(other),
+            None => name.push('\\'),
+        }
+    }
+    name
 }
 
 /// Why a record was not exported.
@@ -323,6 +528,14 @@ impl Sink for ExportSink<'_, '_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_in_sources_lines_survive_tabs_and_newlines() {
+        for name in ["plain", "a\tb", "c\nd", "back\\slash\\t"] {
+            assert_eq!(unescape(&escape(name)), name);
+            assert!(!escape(name).contains(['\t', '\n']));
+        }
+    }
 
     #[test]
     fn host_names_cannot_leave_the_partition_tree() {

@@ -86,22 +86,112 @@ fn the_sample_trail_is_one_partition_of_its_host_and_day() {
     // 200 records (fixtures/README.md), in trail order
     assert_eq!(offsets.len(), 200);
     assert!(offsets.windows(2).all(|w| w[0] < w[1]));
-    // a second run adds a file, never overwrites one
+    // a second run into it is refused without --append
     let again = bsmexport(&[
         "--out",
         out.to_str().unwrap(),
         "--host",
         "web1",
+        sample().to_str().unwrap(),
+    ]);
+    assert_eq!(again.status.code(), Some(64));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("--append"));
+    // the sample as another host's: a file of its own, beside
+    let other = bsmexport(&[
+        "--out",
+        out.to_str().unwrap(),
+        "--append",
+        "--host",
+        "web2",
         "-m",
         "AUE_EXECVE",
         sample().to_str().unwrap(),
     ]);
-    assert!(again.status.success());
+    assert!(other.status.success());
     let (files, offsets) = exported(&out);
     assert_eq!(files.len(), 2);
-    assert!(files[1].ends_with("part-1.parquet"));
+    assert!(files[1].ends_with("host=web2/date=2023-11-14/part-0.parquet"));
     // the sample holds 13 execve records (fixtures/README.md)
     assert_eq!(offsets.len(), 200 + 13);
+}
+
+#[test]
+fn append_twice_over_a_growing_trail_loses_no_row_and_doubles_none() {
+    let dir = scratch("append");
+    let bytes = fs::read(sample()).unwrap();
+    let trail = dir.join("current.bsm");
+    let table = dir.join("table");
+    let run = || {
+        let output = bsmexport(&[
+            "--out",
+            table.to_str().unwrap(),
+            "--append",
+            "--host",
+            "h",
+            trail.to_str().unwrap(),
+        ]);
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stderr).into_owned()
+    };
+    // the file token (52 bytes) and the first records, then all of it,
+    // then once more with nothing new: cut at a record's start
+    let mut cut = 52;
+    while cut < bytes.len() / 2 {
+        cut += u32::from_be_bytes([
+            bytes[cut + 1],
+            bytes[cut + 2],
+            bytes[cut + 3],
+            bytes[cut + 4],
+        ]) as usize;
+    }
+    fs::write(&trail, &bytes[..cut]).unwrap();
+    run();
+    let (_, first) = exported(&table);
+    assert!(!first.is_empty() && first.len() < 200);
+    fs::write(&trail, &bytes).unwrap();
+    let said = run();
+    assert!(
+        said.contains(&format!("{} exported before, skipped", first.len())),
+        "{said}"
+    );
+    let said = run();
+    assert!(said.contains("0 records in 0 files"), "{said}");
+    let (files, mut offsets) = exported(&table);
+    assert_eq!(files.len(), 2, "one file a run that had rows: {files:?}");
+    offsets.sort();
+    let before = offsets.len();
+    offsets.dedup();
+    assert_eq!(offsets.len(), before, "no row twice");
+    assert_eq!(offsets.len(), 200, "no row lost");
+}
+
+#[test]
+fn a_run_that_died_leaves_no_file_an_engine_reads_and_append_clears_it() {
+    let dir = scratch("died");
+    let table = dir.join("table");
+    let part = table.join("host=h/date=2023-11-14");
+    fs::create_dir_all(&part).unwrap();
+    fs::write(part.join(".part-0.parquet.tmp"), b"half a file").unwrap();
+    let output = bsmexport(&[
+        "--out",
+        table.to_str().unwrap(),
+        "--append",
+        "--host",
+        "h",
+        sample().to_str().unwrap(),
+    ]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let (files, offsets) = exported(&table);
+    assert_eq!(files, [part.join("part-0.parquet")]);
+    assert_eq!(offsets.len(), 200);
 }
 
 #[test]
@@ -156,4 +246,56 @@ fn a_bad_option_is_a_usage_error() {
             .code(),
         Some(64)
     );
+}
+
+#[test]
+fn a_run_that_died_between_renames_is_taken_out_whole_and_exported_again() {
+    let dir = scratch("died-renaming");
+    // a trail of two days: the sample (2023-11-14) then a corpus record
+    // (2008-12-28), so that one run writes two files
+    let mut bytes = fs::read(sample()).unwrap();
+    bytes.extend(
+        fs::read(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../../shared/conformance/reference/subject32_record.bsm"),
+        )
+        .unwrap(),
+    );
+    let trail = dir.join("two-days.bsm");
+    fs::write(&trail, &bytes).unwrap();
+    let table = dir.join("table");
+    let export = || {
+        let output = bsmexport(&[
+            "--out",
+            table.to_str().unwrap(),
+            "--append",
+            "--host",
+            "h",
+            trail.to_str().unwrap(),
+        ]);
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stderr).into_owned()
+    };
+    export();
+    let (files, offsets) = exported(&table);
+    assert_eq!(files.len(), 2);
+    assert_eq!(offsets.len(), 201);
+    // as if the run had died before its second rename
+    let later = files
+        .iter()
+        .find(|f| f.to_string_lossy().contains("date=2023-11-14"))
+        .unwrap();
+    fs::remove_file(later).unwrap();
+    let said = export();
+    assert!(said.contains("left 1 of its 2 files"), "{said}");
+    let (files, mut offsets) = exported(&table);
+    assert_eq!(files.len(), 2);
+    offsets.sort();
+    assert_eq!(offsets.len(), 201, "no record lost or doubled");
+    offsets.dedup();
+    assert_eq!(offsets.len(), 201, "every record once");
 }

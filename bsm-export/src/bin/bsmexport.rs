@@ -51,6 +51,13 @@ struct Cli {
     #[arg(long)]
     collector: bool,
 
+    /// Add to the export in OUT: of each trail (host and path as given
+    /// before), only what the files there do not cover yet; a trail now
+    /// shorter than that was replaced and is exported whole. Without it, an
+    /// OUT that holds an export is refused.
+    #[arg(long)]
+    append: bool,
+
     /// Event table [default: /etc/security/audit_event if it exists, else
     /// OpenBSM's sample table built in].
     #[arg(long, value_name = "FILE")]
@@ -129,6 +136,25 @@ fn inputs(cli: &Cli) -> Result<Vec<(String, PathBuf)>, Failure> {
     Ok(inputs)
 }
 
+/// Whether `out` holds a file of an export.
+fn holds_export(out: &Path) -> bool {
+    let mut dirs = vec![out.to_owned()];
+    while let Some(dir) = dirs.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.filter_map(Result::ok) {
+            let path = entry.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|ext| ext == "parquet") {
+                return true;
+            }
+        }
+    }
+    false
+}
+
 /// This host's name, as the kernel has it.
 fn this_host() -> String {
     std::fs::read_to_string("/proc/sys/kernel/hostname")
@@ -155,6 +181,16 @@ fn run(cli: &Cli) -> Result<bool, Failure> {
     let inputs = inputs(cli)?;
     let mut exporter =
         Exporter::new(&cli.out, &naming).map_err(|err| Failure::Run(err.to_string()))?;
+    if cli.append {
+        exporter
+            .resume()
+            .map_err(|err| Failure::Run(err.to_string()))?;
+    } else if holds_export(&cli.out) {
+        return Err(Failure::Usage(format!(
+            "{} holds an export already: --append adds to it without doubling a row",
+            cli.out.display()
+        )));
+    }
     let parallelism = Parallelism::new(cli.threads.unwrap_or_else(default_threads));
     let mut intact = true;
     let stdin_only = [(
@@ -176,6 +212,20 @@ fn run(cli: &Cli) -> Result<bool, Failure> {
         intact &= opened;
         for mut reader in readers {
             exporter.set_origin(host, reader.source());
+            let length = std::fs::metadata(reader.source()).map(|m| m.len());
+            if exporter.resumes_at() > 0
+                && length
+                    .as_ref()
+                    .is_ok_and(|&len| len < exporter.resumes_at())
+            {
+                eprintln!(
+                    "bsmexport: {}: shorter than the {} bytes exported of it before: replaced, \
+                     exported whole",
+                    reader.source(),
+                    exporter.resumes_at()
+                );
+                exporter.restart_trail();
+            }
             let mut sink = ExportSink(&mut exporter);
             let mut reduction = Reduction::new("bsmexport", Some(&selector), &mut sink);
             reduction
@@ -186,14 +236,19 @@ fn run(cli: &Cli) -> Result<bool, Failure> {
                 .map_err(|err| Failure::Run(err.to_string()))?;
         }
     }
-    let exported = exporter.exported();
+    let (exported, skipped) = (exporter.exported(), exporter.skipped());
     let files = exporter
         .close()
         .map_err(|err| Failure::Run(err.to_string()))?;
     eprintln!(
-        "bsmexport: {exported} records in {} files under {} (schema version {SCHEMA_VERSION})",
+        "bsmexport: {exported} records in {} files under {} (schema version {SCHEMA_VERSION}){}",
         files.len(),
-        cli.out.display()
+        cli.out.display(),
+        if cli.append {
+            format!("; {skipped} exported before, skipped")
+        } else {
+            String::new()
+        }
     );
     Ok(intact)
 }
