@@ -4,6 +4,8 @@
 //! versioned table ([`schema`]), laid out in Hive partitions by host and
 //! UTC date ([`export`]).
 //!
+//! [`query`] runs SQL over the exported table in process (DataFusion).
+//!
 //! The reading, selection and damage reports are bsm-reader's: an
 //! [`export::ExportSink`] is handed to its reading loop like any output.
 //!
@@ -32,5 +34,6 @@
 //! ```
 
 pub mod export;
+pub mod query;
 pub mod rows;
 pub mod schema;

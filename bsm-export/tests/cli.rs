@@ -299,3 +299,58 @@ fn a_run_that_died_between_renames_is_taken_out_whole_and_exported_again() {
     offsets.dedup();
     assert_eq!(offsets.len(), 201, "every record once");
 }
+
+#[test]
+fn query_runs_sql_over_the_table_with_host_and_date_from_the_partitions() {
+    let dir = scratch("query");
+    let table = dir.join("table");
+    let table = table.to_str().unwrap();
+    let sample = sample();
+    let sample = sample.to_str().unwrap();
+    for args in [
+        vec!["--out", table, "--host", "web1", sample],
+        vec![
+            "--out",
+            table,
+            "--append",
+            "--host",
+            "web2",
+            "-m",
+            "AUE_EXECVE",
+            sample,
+        ],
+    ] {
+        assert!(bsmexport(&args).status.success());
+    }
+    let output = bsmexport(&[
+        "--out",
+        table,
+        "--query",
+        "select host, event_name, count(*) as n from audit where date = '2023-11-14' \
+         group by host, event_name order by host, n desc, event_name",
+    ]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let rows: Vec<Vec<String>> = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter(|line| line.starts_with('|'))
+        .map(|line| {
+            line.trim_matches('|')
+                .split('|')
+                .map(|cell| cell.trim().to_owned())
+                .collect()
+        })
+        .collect();
+    // the header, web1's 13 events (fixtures/README.md), web2's execs
+    assert_eq!(rows[0], ["host", "event_name", "n"]);
+    assert_eq!(rows[1], ["web1", "AUE_OPEN_R", "65"]);
+    assert_eq!(rows[2], ["web1", "AUE_CONNECT", "26"]);
+    assert_eq!(rows.len(), 1 + 13 + 1);
+    assert_eq!(rows[14], ["web2", "AUE_EXECVE", "13"]);
+    let bad = bsmexport(&["--out", table, "--query", "select nothing from nowhere"]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--query"));
+}

@@ -31,7 +31,8 @@ use clap::Parser;
                   into place only when complete. Damaged regions are reported on standard error \
                   and skipped, every intact record exported, and the exit status is then 1; a \
                   bad option exits 64.",
-    after_help = "Example:\n  bsmexport --out /srv/audit-table --host web1 /var/audit\n  \
+    after_help = "Examples:\n  bsmexport --out /srv/audit-table --host web1 /var/audit\n  \
+                  bsmexport --out /srv/audit-table --query \"select auid, count(*) from audit where event_name = 'AUE_EXECVE' group by 1\"\n  \
                   duckdb -c \"select event_name, count(*) from read_parquet('/srv/audit-table/**/*.parquet', hive_partitioning = true) group by 1\""
 )]
 struct Cli {
@@ -41,6 +42,13 @@ struct Cli {
     /// The directory the partitions go under (made if missing).
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
+
+    /// Instead of exporting, run SQL over the table in --out (as `audit`;
+    /// host and date from the partitions, a filter on them skipping whole
+    /// directories) and print the result, e.g. "select auid, count(*) from
+    /// audit where event_name = 'AUE_EXECVE' group by 1".
+    #[arg(long, value_name = "SQL", conflicts_with_all = ["files", "host", "collector", "append"])]
+    query: Option<String>,
 
     /// The host the trails came from [default: this host's name].
     #[arg(long, value_name = "NAME", conflicts_with = "collector")]
@@ -87,6 +95,18 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(status) => return status,
     };
+    if let Some(sql) = &cli.query {
+        return match bsm_export::query::query(&cli.out, sql) {
+            Ok(table) => {
+                println!("{table}");
+                ExitCode::SUCCESS
+            }
+            Err(err) => {
+                eprintln!("bsmexport: --query: {err}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     match run(&cli) {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::FAILURE,

@@ -2,14 +2,14 @@
 //! failures, programs, hosts and time; and the list of logins.
 
 use std::any::Any;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 use std::hash::Hash;
 use std::net::IpAddr;
 
 use chrono::{Duration, NaiveDateTime, Timelike};
 
 use super::table::{Cell, Table};
-use super::{EventRole, Facts, Names, Summable, Tally, TimeBucket, Wants};
+use super::{EventRole, Facts, Map, Names, Set, Summable, Tally, TimeBucket, Wants};
 
 pub(super) const SUMMARY_COLUMNS: &[&str] = &["item", "value"];
 pub(super) const EVENT_COLUMNS: &[&str] = &["event", "name", "records", "failed"];
@@ -68,7 +68,7 @@ fn same<T: Summable>(later: Box<dyn Summable>) -> Option<T> {
 }
 
 /// Adds the counts of `later` into `counts`.
-fn merge_counts<K: Eq + Hash>(counts: &mut HashMap<K, Count>, later: HashMap<K, Count>) {
+fn merge_counts<K: Eq + Hash>(counts: &mut Map<K, Count>, later: Map<K, Count>) {
     for (key, count) in later {
         counts.entry(key).or_default().merge(count);
     }
@@ -99,10 +99,10 @@ impl Span {
 pub(super) struct Summary {
     count: Count,
     span: Span,
-    events: HashSet<u16>,
-    users: HashSet<u32>,
-    processes: HashSet<u32>,
-    hosts: HashSet<IpAddr>,
+    events: Set<u16>,
+    users: Set<u32>,
+    processes: Set<u32>,
+    hosts: Set<IpAddr>,
 }
 
 impl Tally for Summary {
@@ -145,7 +145,7 @@ impl Tally for Summary {
 }
 
 /// Rows of a map in key order, then most records first.
-fn by_records<K: Ord + Clone>(counts: &HashMap<K, Count>) -> Vec<(K, Count)> {
+fn by_records<K: Ord + Clone>(counts: &Map<K, Count>) -> Vec<(K, Count)> {
     let mut rows: Vec<(K, Count)> = counts.iter().map(|(k, c)| (k.clone(), *c)).collect();
     rows.sort_by(|a, b| b.1.records.cmp(&a.1.records).then_with(|| a.0.cmp(&b.0)));
     rows
@@ -153,7 +153,7 @@ fn by_records<K: Ord + Clone>(counts: &HashMap<K, Count>) -> Vec<(K, Count)> {
 
 #[derive(Debug, Default)]
 pub(super) struct Events {
-    counts: HashMap<u16, Count>,
+    counts: Map<u16, Count>,
 }
 
 impl Tally for Events {
@@ -183,7 +183,7 @@ impl Tally for Events {
 /// under neither.
 #[derive(Debug, Default)]
 pub(super) struct Users {
-    counts: HashMap<Option<(u32, u32)>, Count>,
+    counts: Map<Option<(u32, u32)>, Count>,
 }
 
 impl Tally for Users {
@@ -264,7 +264,7 @@ impl Tally for Logins {
 /// Failures by (event, error).
 #[derive(Debug, Default)]
 pub(super) struct Failed {
-    counts: HashMap<(u16, u8), Count>,
+    counts: Map<(u16, u8), Count>,
 }
 
 impl Tally for Failed {
@@ -306,7 +306,7 @@ struct Program {
 /// Execs by the program's path (the record's first path token).
 #[derive(Debug, Default)]
 pub(super) struct Executables {
-    programs: HashMap<Vec<u8>, Program>,
+    programs: Map<Vec<u8>, Program>,
 }
 
 impl Tally for Executables {
@@ -374,7 +374,7 @@ struct Host {
 /// Records naming each remote address, by where it was seen.
 #[derive(Debug, Default)]
 pub(super) struct Hosts {
-    hosts: HashMap<IpAddr, Host>,
+    hosts: Map<IpAddr, Host>,
 }
 
 impl Tally for Hosts {

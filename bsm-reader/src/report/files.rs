@@ -5,10 +5,10 @@
 //! reads carry no path must be.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use super::table::{Cell, Table, sort_rows};
-use super::{EventRole, Facts, Names, Tally, Wants};
+use super::{EventRole, Facts, Map, Names, Tally, Wants};
 
 pub(super) const FILE_COLUMNS: &[&str] = &[
     "path",
@@ -119,7 +119,7 @@ impl FileUse {
 /// Which path each process's open descriptors stand for.
 #[derive(Debug, Default)]
 struct OpenFiles {
-    paths: HashMap<(u32, u64), Vec<u8>>,
+    paths: Map<(u32, u64), Vec<u8>>,
 }
 
 impl OpenFiles {
@@ -149,7 +149,7 @@ impl OpenFiles {
 /// Per path: every record that names it, by role.
 #[derive(Debug, Default)]
 pub(super) struct Files {
-    uses: HashMap<Vec<u8>, FileUse>,
+    uses: Map<Vec<u8>, FileUse>,
     open: OpenFiles,
 }
 
