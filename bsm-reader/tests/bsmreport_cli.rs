@@ -735,3 +735,32 @@ fn follow_writes_the_report_so_far_at_each_pause() {
     child.wait().unwrap();
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn help_shows_an_example_of_every_report() {
+    let help = Command::new(env!("CARGO_BIN_EXE_bsmreport"))
+        .arg("--help")
+        .output()
+        .unwrap();
+    assert!(help.status.success());
+    let help = String::from_utf8_lossy(&help.stdout);
+    let examples = &help[help.find("Examples").expect("an Examples section")..];
+    for report in [
+        "--events",
+        "--users",
+        "--logins",
+        "--failed",
+        "--files",
+        "--executables",
+        "--hosts",
+        "--time",
+        "--io",
+    ] {
+        assert!(
+            examples
+                .lines()
+                .any(|line| line.trim_start().starts_with("bsmreport") && line.contains(report)),
+            "no example of {report}"
+        );
+    }
+}

@@ -30,14 +30,21 @@ use clap::{ArgGroup, Parser};
                   (the default), bsm:// for a collector's trails; several are merged in time \
                   order. Damaged regions are reported on standard error and skipped, and the \
                   exit status is then 1; a bad option exits 64.",
-    after_help = "Examples:\n  \
-                  bsmreport /var/audit                   records, span, users, failures, hosts\n  \
-                  bsmreport -u alice -a today --files /var/audit\n  \
-                  bsmreport --io -j 4242 trail           what process 4242 read and wrote, per file\n  \
-                  bsmreport --events --top 10 --json trail\n  \
-                  bsmreport --time=minute --follow /dev/stdin\n\n\
+    after_help = "Examples (one per report):\n  \
+                  bsmreport /var/audit                          records, span, events, users, failures, hosts\n  \
+                  bsmreport --events --top 10 --json trail      records and failures per event\n  \
+                  bsmreport -u alice -a today --users trail     per audit user and effective user\n  \
+                  bsmreport --logins /var/audit                 each login, logout and su, with its terminal\n  \
+                  bsmreport --failed --csv trail                failures per event and error\n  \
+                  bsmreport --files -o 'file=^/etc/' trail      per path: opens, reads, writes, bytes\n  \
+                  bsmreport --executables trail                 execs per program, argument counts\n  \
+                  bsmreport --hosts trail                       remote addresses (socket and terminal tokens)\n  \
+                  bsmreport --time=minute --follow /dev/stdin   records per minute, as they come\n  \
+                  bsmreport --io -j 4242 trail                  what process 4242 read and wrote, per file\n\n\
                   TIME is YYYYMMDD[HH[MM[SS]]] in local time, or now, recent, today, yesterday, \
-                  this-week, this-month, this-year (see auditreduce --help).",
+                  this-week, this-month, this-year (see auditreduce --help). The unset audit id \
+                  is -1 (or unset) for -u. Exit status: 0, 1 if input was damaged or unreadable, \
+                  64 for a bad command line.",
     group(ArgGroup::new("report").args([
         "summary", "per_event", "users", "logins", "failed", "files", "executables", "hosts",
         "time", "io",
