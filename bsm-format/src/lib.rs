@@ -47,6 +47,12 @@
 //! # Ok::<(), bsm_format::Error>(())
 //! ```
 
+/// The workspace README's Rust blocks, compiled as doctests so that an
+/// example pasted from it builds.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
+
 mod bytes_view;
 mod decode;
 mod encode;

@@ -1,7 +1,7 @@
 //! Fields read in place from a token's bytes (id byte first), for the
 //! fields that every form of a token family keeps at the same offset: the
 //! selector reads them without decoding the token, and the fixed-layout
-//! decoder ([`crate::decode`]) reads them at the same offsets.
+//! decoder (`decode::fixed`) reads them at the same offsets.
 
 use crate::bytes_view::Text;
 use crate::token::ProcessIds;

@@ -17,7 +17,7 @@
 //! records on its disk: nothing is asked twice, nothing skipped.
 //!
 //! A peer whose certificate the analysts' CA signed is an analyst instead:
-//! see [`analyst`] for what it may ask.
+//! see the `analyst` module for what it may ask.
 
 mod analyst;
 

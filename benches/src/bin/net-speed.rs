@@ -3,7 +3,9 @@
 //! (which writes and syncs every batch before acknowledging it), beside the
 //! floor of the same run: the same bytes copied over plain TCP.
 //!
-//!   net-speed TRAIL [WORKDIR]
+//! ```text
+//! net-speed TRAIL [WORKDIR]
+//! ```
 //!
 //! WORKDIR (default: a directory under /tmp) holds the certificates and
 //! the collector's trails; put it on the disk to measure.

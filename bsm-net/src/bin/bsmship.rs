@@ -87,14 +87,12 @@ struct AnalystArgs {
 enum AnalystCommand {
     /// List the stored trails: host, trail, bytes, a line each.
     List {
-        /// bsm://COLLECTOR[:PORT][/HOST]
-        #[arg(value_name = "ADDRESS")]
+        #[arg(value_name = "ADDRESS", help = "bsm://COLLECTOR[:PORT][/HOST]")]
         address: String,
     },
     /// Write one stored trail to standard output (or --output).
     Fetch {
-        /// bsm://COLLECTOR[:PORT]/HOST/TRAIL
-        #[arg(value_name = "ADDRESS")]
+        #[arg(value_name = "ADDRESS", help = "bsm://COLLECTOR[:PORT]/HOST/TRAIL")]
         address: String,
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
@@ -102,8 +100,7 @@ enum AnalystCommand {
     /// Write a host's records as the collector stores them (its current
     /// trail from the start, then each new record) until interrupted.
     Follow {
-        /// bsm://COLLECTOR[:PORT]/HOST
-        #[arg(value_name = "ADDRESS")]
+        #[arg(value_name = "ADDRESS", help = "bsm://COLLECTOR[:PORT]/HOST")]
         address: String,
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,

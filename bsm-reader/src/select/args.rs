@@ -51,11 +51,15 @@ pub struct SelectionArgs {
     #[arg(short = 'm', value_name = "EVENT")]
     pub events: Vec<String>,
 
-    /// Select records by object: file=RE[,[~]RE...] (POSIX extended regular
-    /// expressions; the first that matches a path decides, ~ rejects),
-    /// msgqid=ID, semid=ID, shmid=ID, pid=PID (a process acted upon),
-    /// sock=PORT|ADDR|ADDR:PORT|[ADDR6]:PORT (either end of a socket).
-    #[arg(short = 'o', value_name = "TYPE=VALUE")]
+    // The help is a string, not a doc comment: its brackets are not links.
+    #[arg(
+        short = 'o',
+        value_name = "TYPE=VALUE",
+        help = "Select records by object: file=RE[,[~]RE...] (POSIX extended regular \
+                expressions; the first that matches a path decides, ~ rejects), msgqid=ID, \
+                semid=ID, shmid=ID, pid=PID (a process acted upon), \
+                sock=PORT|ADDR|ADDR:PORT|[ADDR6]:PORT (either end of a socket)."
+    )]
     pub objects: Vec<String>,
 
     /// Select records whose real user is USER (a name or a number).
