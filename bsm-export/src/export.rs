@@ -258,7 +258,8 @@ impl<'n> Exporter<'n> {
             self.skipped += 1;
             return Ok(());
         }
-        let time = record.header().time().map(|time| time.timestamp_millis());
+        let header = record.header();
+        let time = header.time().map(|time| time.timestamp_millis());
         let day = time.map(|ms| ms.div_euclid(DAY_MS) * DAY_MS);
         let index = match self.current {
             Some(index) if self.parts[index].day == day && self.parts[index].host == self.host => {
@@ -273,7 +274,7 @@ impl<'n> Exporter<'n> {
         };
         let part = &mut self.parts[index];
         part.rows
-            .push(origin, record, time, self.naming)
+            .push(origin, record, &header, time, self.naming)
             .map_err(AddError::Damaged)?;
         self.exported += 1;
         let covered = part

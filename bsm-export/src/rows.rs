@@ -11,7 +11,7 @@ use arrow_array::{ArrayRef, ListArray, RecordBatch, StructArray};
 use arrow_buffer::{NullBuffer, OffsetBuffer};
 use arrow_schema::{ArrowError, DataType, Field, Fields};
 use bsm_format::tables::{EventTable, errno};
-use bsm_format::{Error as FormatError, Record, Text, Token, decode_token};
+use bsm_format::{Error as FormatError, HeaderView, Record, Text, Token, decode_token};
 use bsm_reader::accounts::AccountNames;
 
 use crate::schema::{self, arg_fields, attr_fields, process_fields, socket_fields, token_fields};
@@ -245,12 +245,14 @@ impl Rows {
         &self.times
     }
 
-    /// Adds a row for `record` (at `time`, ms since the epoch); a token that
-    /// does not decode is the error, and nothing of the record is added.
+    /// Adds a row for `record`, whose header the caller read (`time`: its
+    /// ms since the epoch); a token that does not decode is the error, and
+    /// nothing of the record is added.
     pub fn push(
         &mut self,
         origin: Origin<'_>,
         record: &Record<'_>,
+        header: &HeaderView,
         time: Option<i64>,
         naming: &Naming<'_>,
     ) -> Result<(), FormatError> {
@@ -262,7 +264,6 @@ impl Rows {
                 Ok((decode_token(bytes)?.0, bytes))
             })
             .collect::<Result<Vec<(Token<'_>, &[u8])>, FormatError>>()?;
-        let header = record.header();
         self.times.push(time);
         self.host.append_value(origin.host);
         self.source.append_value(origin.source);

@@ -2,18 +2,17 @@
 //! date, for DuckDB, Spark, Trino and the like. Records are first selected
 //! with auditreduce's flags.
 
-use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use bsm_export::export::{ExportSink, Exporter};
 use bsm_export::rows::Naming;
 use bsm_export::schema::SCHEMA_VERSION;
+use bsm_reader::ReadOptions;
 use bsm_reader::accounts::{AccountNames, HOST_PASSWD};
 use bsm_reader::cli::{EX_USAGE, parse_args};
-use bsm_reader::reduce::{Reduction, default_threads, name_window, open_inputs};
-use bsm_reader::select::{SelectionArgs, Selector, load_tables};
-use bsm_reader::{Parallelism, ReadOptions};
+use bsm_reader::reduce::{Reduction, name_window, open_inputs};
+use bsm_reader::select::SelectionArgs;
 use clap::Parser;
 
 #[derive(Parser)]
@@ -66,24 +65,9 @@ struct Cli {
     #[arg(long)]
     append: bool,
 
-    /// Event table [default: /etc/security/audit_event if it exists, else
-    /// OpenBSM's sample table built in].
-    #[arg(long, value_name = "FILE")]
-    audit_event: Option<PathBuf>,
-
-    /// Class table for -c [default: /etc/security/audit_class if it exists,
-    /// else OpenBSM's sample table built in].
-    #[arg(long, value_name = "FILE")]
-    audit_class: Option<PathBuf>,
-
     /// The passwd file that names users in auid_name and euid_name.
     #[arg(long, value_name = "FILE", default_value = HOST_PASSWD)]
     passwd: PathBuf,
-
-    /// Threads that select from one mapped input at once [default: the
-    /// cores available, at most 8].
-    #[arg(long, value_name = "N")]
-    threads: Option<NonZeroUsize>,
 
     /// Trail files or directories ('-' for standard input).
     #[arg(value_name = "FILE")]
@@ -186,14 +170,7 @@ fn this_host() -> String {
 
 /// Reads, selects and exports; false if any input was damaged or unreadable.
 fn run(cli: &Cli) -> Result<bool, Failure> {
-    let (classes, events) = load_tables(cli.audit_class.as_deref(), cli.audit_event.as_deref())
-        .map_err(Failure::Usage)?;
-    let criteria = cli
-        .selection
-        .options()
-        .criteria(&events, &classes)
-        .map_err(Failure::Usage)?;
-    let selector = Selector::new(criteria, &events);
+    let (events, _, selector) = cli.selection.selector().map_err(Failure::Usage)?;
     let naming = Naming {
         events: &events,
         users: AccountNames::load(Path::new(&cli.passwd)),
@@ -211,7 +188,7 @@ fn run(cli: &Cli) -> Result<bool, Failure> {
             cli.out.display()
         )));
     }
-    let parallelism = Parallelism::new(cli.threads.unwrap_or_else(default_threads));
+    let parallelism = cli.selection.parallelism();
     let mut intact = true;
     let stdin_only = [(
         cli.host.clone().unwrap_or_else(this_host),

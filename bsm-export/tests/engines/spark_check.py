@@ -4,32 +4,15 @@ bsmreport's CSV reports, as duckdb_check.py does with DuckDB.
 Usage: spark_check.py TABLE_DIR REPORT_DIR
 """
 
-import collections
-import csv
 import glob
 import shutil
 import sys
 
 from pyspark.sql import SparkSession
 
+from engine_checks import check, check_counts, finish
+
 table, reports = sys.argv[1], sys.argv[2]
-HOSTS = ["web1", "web2"]
-failed = 0
-
-
-def check(what, got, want):
-    global failed
-    if got == want:
-        print(f"  ok   {what}")
-    else:
-        failed += 1
-        print(f"  FAIL {what}: got {got}, want {want}")
-
-
-def rows(host, report):
-    with open(f"{reports}/{host}.{report}.csv", newline="") as f:
-        return list(csv.DictReader(f))
-
 
 spark = (
     SparkSession.builder.master("local[1]")
@@ -50,31 +33,17 @@ def query(sql):
     return spark.sql(sql).collect()
 
 
-totals = collections.Counter()
-for host in HOSTS:
-    want = {int(r["event"]): int(r["records"]) for r in rows(host, "events")}
-    got = {r[0]: r[1] for r in query(
-        f"select event, count(*) from audit where host = '{host}' group by event")}
-    check(f"{host}: records per event = bsmreport --events", got, want)
-    totals.update(want)
+KEYS = {"event": "event", "auid": "auid", "hour": "date_format(time, 'yyyy-MM-dd HH:00')"}
 
-    want = collections.Counter()
-    for r in rows(host, "users"):
-        if r["auid"]:
-            want[int(r["auid"]) % 2**32] += int(r["records"])
-    got = {r[0]: r[1] for r in query(
-        f"select auid, count(*) from audit where host = '{host}' and auid is not null "
-        "group by auid")}
-    check(f"{host}: records per audit user = bsmreport --users", got, dict(want))
 
-    want = {r["start"]: int(r["records"]) for r in rows(host, "time") if r["records"] != "0"}
-    got = {r[0]: r[1] for r in query(
-        "select date_format(time, 'yyyy-MM-dd HH:00') as hour, count(*) from audit "
-        f"where host = '{host}' group by hour")}
-    check(f"{host}: records per hour = bsmreport --time", got, want)
+def counts(kind, host):
+    where = "where auid is not null" if kind == "auid" else "where true"
+    where += f" and host = '{host}'" if host else ""
+    return {r[0]: r[1] for r in query(
+        f"select {KEYS[kind]} as k, count(*) from audit {where} group by k")}
 
-got = {r[0]: r[1] for r in query("select event, count(*) from audit group by event")}
-check("both hosts: records per event", got, dict(totals))
+
+check_counts(reports, counts)
 
 # partition pruning, as in duckdb_check.py: the other host's files spoiled
 spoiled = f"{table}.spark-spoiled"
@@ -91,4 +60,4 @@ check("date= partitions: the records' UTC days", days, ["2008-12-28", "2023-11-1
 shutil.rmtree(spoiled)
 
 spark.stop()
-sys.exit(1 if failed else 0)
+finish()

@@ -9,7 +9,6 @@
 
 use std::fs::File;
 use std::io::{self, BufWriter};
-use std::num::NonZeroUsize;
 use std::os::fd::AsFd;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -19,10 +18,10 @@ use bsm_reader::accounts::HOST_PASSWD;
 use bsm_reader::cli::{EX_USAGE, parse_args};
 use bsm_reader::count::Counter;
 use bsm_reader::printer::{HOST_AUDIT_EVENT, PrintContext, PrintOptions, Printer};
-use bsm_reader::reduce::{Reduction, default_threads, name_window, open_inputs};
-use bsm_reader::select::{SelectionArgs, Selector, load_tables};
+use bsm_reader::reduce::{Reduction, name_window, open_inputs};
+use bsm_reader::select::{SelectionArgs, Selector};
 use bsm_reader::sink::RecordCopy;
-use bsm_reader::{Parallelism, ReadOptions, Sink};
+use bsm_reader::{ReadOptions, Sink};
 use clap::Parser;
 
 #[derive(Parser)]
@@ -68,21 +67,6 @@ struct Cli {
     /// With --print: what separates fields (praudit's -d).
     #[arg(long, value_name = "DEL", default_value = ",")]
     delimiter: String,
-
-    /// Event table [default: /etc/security/audit_event if it exists, else
-    /// OpenBSM's sample table built in].
-    #[arg(long, value_name = "FILE")]
-    audit_event: Option<PathBuf>,
-
-    /// Class table for -c [default: /etc/security/audit_class if it exists,
-    /// else OpenBSM's sample table built in].
-    #[arg(long, value_name = "FILE")]
-    audit_class: Option<PathBuf>,
-
-    /// Threads that select from one mapped input at once [default: the
-    /// cores available, at most 8].
-    #[arg(long, value_name = "N")]
-    threads: Option<NonZeroUsize>,
 
     /// Trail files or directories ('-' for standard input, bsm:// for a collector's).
     #[arg(value_name = "FILE")]
@@ -136,16 +120,14 @@ enum Output {
 
 impl Setup {
     fn new(cli: &Cli) -> Result<Self, UsageError> {
-        let (classes, events) =
-            load_tables(cli.audit_class.as_deref(), cli.audit_event.as_deref())?;
-        let criteria = cli.selection.options().criteria(&events, &classes)?;
+        let (events, _, selector) = cli.selection.selector()?;
         let output = match (&cli.print, cli.count) {
             (Some(modes), _) => Output::Print(PrintOptions::from_modes(modes, &cli.delimiter)?),
             (None, true) => Output::Count,
             (None, false) => Output::Records,
         };
         Ok(Setup {
-            selector: Selector::new(criteria, &events),
+            selector,
             events,
             output,
         })
@@ -165,27 +147,27 @@ fn run(cli: &Cli, setup: &Setup) -> io::Result<bool> {
     // copy the binary records it is given once more, looking for newlines.
     let stdout = File::from(io::stdout().as_fd().try_clone_to_owned()?);
     let context;
-    let mut sink: Box<dyn Sink> = match &setup.output {
-        Output::Records => Box::new(RecordCopy::new(stdout)),
-        Output::Count => Box::new(Counter::new(
-            BufWriter::with_capacity(256 * 1024, stdout),
-            &setup.events,
-            HOST_PASSWD,
-        )),
-        Output::Print(options) => {
-            context = PrintContext::new(
-                cli.audit_event
-                    .as_deref()
-                    .or_else(|| Some(Path::new(HOST_AUDIT_EVENT)).filter(|path| path.exists())),
-            )
-            .map_err(|err| io::Error::other(format!("event table: {err}")))?;
-            Box::new(Printer::new(
+    let mut sink: Box<dyn Sink> =
+        match &setup.output {
+            Output::Records => Box::new(RecordCopy::new(stdout)),
+            Output::Count => Box::new(Counter::new(
                 BufWriter::with_capacity(256 * 1024, stdout),
-                options.clone(),
-                &context,
-            ))
-        }
-    };
+                &setup.events,
+                HOST_PASSWD,
+            )),
+            Output::Print(options) => {
+                context =
+                    PrintContext::new(cli.selection.audit_event.as_deref().or_else(|| {
+                        Some(Path::new(HOST_AUDIT_EVENT)).filter(|path| path.exists())
+                    }))
+                    .map_err(|err| io::Error::other(format!("event table: {err}")))?;
+                Box::new(Printer::new(
+                    BufWriter::with_capacity(256 * 1024, stdout),
+                    options.clone(),
+                    &context,
+                ))
+            }
+        };
     sink.begin()?;
     let mut reduction = Reduction::new("auditreduce", Some(&setup.selector), sink.as_mut());
     if !opened {
@@ -193,8 +175,7 @@ fn run(cli: &Cli, setup: &Setup) -> io::Result<bool> {
     }
     if readers.len() == 1 {
         // One input needs no merge.
-        let parallelism = Parallelism::new(cli.threads.unwrap_or_else(default_threads));
-        reduction.read(&mut readers[0], parallelism)?;
+        reduction.read(&mut readers[0], cli.selection.parallelism())?;
     } else {
         reduction.read_merged(readers)?;
     }

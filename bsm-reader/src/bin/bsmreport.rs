@@ -3,19 +3,18 @@
 //! Linux audit. Records are first selected with auditreduce's flags.
 
 use std::io::{self, BufWriter};
-use std::num::NonZeroUsize;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use bsm_reader::accounts::{AccountNames, HOST_PASSWD};
 use bsm_reader::cli::{EX_USAGE, parse_args};
 use bsm_reader::printer::Zone;
-use bsm_reader::reduce::{Reduction, default_threads, name_window, open_inputs};
+use bsm_reader::reduce::{Reduction, name_window, open_inputs};
 use bsm_reader::report::{
     Names, OutputFormat, ReportKind, ReportOptions, ReportParts, Reporter, TimeBucket,
 };
-use bsm_reader::select::{SelectionArgs, Selector, load_tables};
-use bsm_reader::{Parallelism, ReadOptions, Sink};
+use bsm_reader::select::SelectionArgs;
+use bsm_reader::{ReadOptions, Sink};
 use clap::{ArgGroup, Parser};
 
 #[derive(Parser)]
@@ -129,21 +128,6 @@ struct Cli {
     #[arg(long)]
     utc: bool,
 
-    /// Event table [default: /etc/security/audit_event if it exists, else
-    /// OpenBSM's sample table built in].
-    #[arg(long, value_name = "FILE")]
-    audit_event: Option<PathBuf>,
-
-    /// Class table [default: /etc/security/audit_class if it exists, else
-    /// OpenBSM's sample table built in].
-    #[arg(long, value_name = "FILE")]
-    audit_class: Option<PathBuf>,
-
-    /// Threads that select from one mapped input at once [default: the
-    /// cores available, at most 8].
-    #[arg(long, value_name = "N")]
-    threads: Option<NonZeroUsize>,
-
     /// Trail files or directories ('-' for standard input, bsm:// for a collector's).
     #[arg(value_name = "FILE")]
     files_in: Vec<PathBuf>,
@@ -220,17 +204,10 @@ impl From<io::Error> for Failure {
 
 /// Reads, selects and reports; false if any input was damaged or unreadable.
 fn run(cli: &Cli) -> Result<bool, Failure> {
-    let (classes, events) = load_tables(cli.audit_class.as_deref(), cli.audit_event.as_deref())
-        .map_err(Failure::Usage)?;
-    let criteria = cli
-        .selection
-        .options()
-        .criteria(&events, &classes)
-        .map_err(Failure::Usage)?;
+    let (events, classes, selector) = cli.selection.selector().map_err(Failure::Usage)?;
     let options = cli.report_options();
     options.check().map_err(Failure::Usage)?;
     let options_kind = options.kind;
-    let selector = Selector::new(criteria, &events);
     let names = Names::new(
         &events,
         Some(&classes),
@@ -265,8 +242,7 @@ fn run(cli: &Cli) -> Result<bool, Failure> {
         reduction.note_failed_input();
     }
     if readers.len() == 1 {
-        let parallelism = Parallelism::new(cli.threads.unwrap_or_else(default_threads));
-        reduction.read(&mut readers[0], parallelism)?;
+        reduction.read(&mut readers[0], cli.selection.parallelism())?;
     } else {
         reduction.read_merged(readers)?;
     }

@@ -146,6 +146,19 @@ impl OpenFiles {
     }
 }
 
+/// Adds the record to `file`'s use, the path copied only on first sight.
+fn add_use(
+    uses: &mut Map<Vec<u8>, FileUse>,
+    file: Cow<'_, [u8]>,
+    facts: &Facts<'_>,
+    role: EventRole,
+) {
+    match uses.get_mut(&*file) {
+        Some(use_) => use_.add(facts, role),
+        None => uses.entry(file.into_owned()).or_default().add(facts, role),
+    }
+}
+
 /// Per path: every record that names it, by role.
 #[derive(Debug, Default)]
 pub(super) struct Files {
@@ -166,14 +179,7 @@ impl Tally for Files {
     fn add(&mut self, facts: &Facts<'_>, names: &Names<'_>) {
         let role = names.role(facts.event);
         if let Some(path) = self.open.file_of(facts, role) {
-            // the path copied only on first sight
-            if let Some(use_) = self.uses.get_mut(&*path) {
-                use_.add(facts, role);
-            } else {
-                let mut use_ = FileUse::default();
-                use_.add(facts, role);
-                self.uses.insert(path.into_owned(), use_);
-            }
+            add_use(&mut self.uses, path, facts, role);
         }
     }
 
@@ -199,7 +205,7 @@ struct Process {
     /// The program it last ran (an exec record's path).
     command: Option<Vec<u8>>,
     auid: Option<u32>,
-    files: BTreeMap<Vec<u8>, FileUse>,
+    files: Map<Vec<u8>, FileUse>,
 }
 
 /// Per process, per file: the open, read, write, lseek and close calls.
@@ -247,14 +253,7 @@ impl Tally for Io {
                     });
                 let process = self.processes.entry(subject.pid).or_default();
                 process.auid = Some(subject.auid);
-                // the path copied only on first sight
-                if let Some(use_) = process.files.get_mut(&*file) {
-                    use_.add(facts, role);
-                } else {
-                    let mut use_ = FileUse::default();
-                    use_.add(facts, role);
-                    process.files.insert(file.into_owned(), use_);
-                }
+                add_use(&mut process.files, file, facts, role);
             }
         }
     }
@@ -283,8 +282,10 @@ impl Tally for Io {
                 row.extend([names.time(use_.first), names.time(use_.last)]);
                 row
             };
+            let mut files: Vec<(&Vec<u8>, &FileUse)> = process.files.iter().collect();
+            files.sort_unstable_by(|a, b| a.0.cmp(b.0));
             let mut total = FileUse::default();
-            for (file, use_) in &process.files {
+            for (file, use_) in files {
                 table.push(row(file, use_));
                 total.merge(use_);
             }

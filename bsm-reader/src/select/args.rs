@@ -1,10 +1,17 @@
-//! auditreduce's selection flags as clap arguments, for every tool that
+//! auditreduce's selection flags (and the tables and threads they are read
+//! with) as clap arguments, for every tool that
 //! selects as auditreduce does (auditreduce, bsmreport) to flatten into its
 //! command line.
 
+use std::num::NonZeroUsize;
+use std::path::PathBuf;
+
+use bsm_format::tables::{ClassTable, EventTable};
 use clap::Args;
 
-use super::SelectionOptions;
+use super::{SelectionOptions, Selector, load_tables};
+use crate::Parallelism;
+use crate::reduce::default_threads;
 
 /// The selection flags; see auditreduce(1).
 #[derive(Debug, Clone, Default, Args)]
@@ -78,9 +85,40 @@ pub struct SelectionArgs {
     /// Select records whose zone name matches GLOB.
     #[arg(short = 'z', value_name = "GLOB")]
     pub zone: Option<String>,
+
+    /// Event table [default: /etc/security/audit_event if it exists, else
+    /// OpenBSM's sample table built in].
+    #[arg(long, value_name = "FILE")]
+    pub audit_event: Option<PathBuf>,
+
+    /// Class table for -c [default: /etc/security/audit_class if it exists,
+    /// else OpenBSM's sample table built in].
+    #[arg(long, value_name = "FILE")]
+    pub audit_class: Option<PathBuf>,
+
+    /// Threads that select from one mapped input at once [default: the
+    /// cores available, at most 8].
+    #[arg(long, value_name = "N")]
+    pub threads: Option<NonZeroUsize>,
 }
 
 impl SelectionArgs {
+    /// The tables named (or the host's, or the built-in ones) and the
+    /// selector of the flags; an error is a usage error, naming the flag or
+    /// the file.
+    pub fn selector(&self) -> Result<(EventTable, ClassTable, Selector), String> {
+        let (classes, events) =
+            load_tables(self.audit_class.as_deref(), self.audit_event.as_deref())?;
+        let criteria = self.options().criteria(&events, &classes)?;
+        let selector = Selector::new(criteria, &events);
+        Ok((events, classes, selector))
+    }
+
+    /// The threads `--threads` asks for, one per core by default.
+    pub fn parallelism(&self) -> Parallelism {
+        Parallelism::new(self.threads.unwrap_or_else(default_threads))
+    }
+
     pub fn options(&self) -> SelectionOptions {
         SelectionOptions {
             all: self.all,
